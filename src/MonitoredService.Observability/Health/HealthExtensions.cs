@@ -1,0 +1,72 @@
+using HealthChecks.UI.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Options;
+
+namespace MonitoredService.Observability.Health;
+
+public static class HealthExtensions
+{
+    private static readonly string[] ProbeMethods = [HttpMethods.Get, HttpMethods.Head];
+
+    /// <summary>Registers the liveness check and the options every dependency check shares.</summary>
+    public static IHostApplicationBuilder AddHealthProbes(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<HealthOptions>();
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy("The process is serving requests."), [HealthTags.Live]);
+
+        // The health-check service logs every unhealthy result at Error, on every probe: during
+        // start-up and drain that is an expected state, not an error. Dependency checks log their
+        // own transitions (with the exception) instead; see DependencyHealthCheck.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the readiness check of an external dependency, with its own timeout and a short
+    /// result cache shared by concurrent probes (<see cref="HealthOptions"/>).
+    /// </summary>
+    public static IHealthChecksBuilder AddDependencyCheck<TCheck>(this IHealthChecksBuilder builder, string name)
+        where TCheck : class, IHealthCheck
+    {
+        builder.Services.AddKeyedSingleton(name, (services, _) => new DependencyHealthCheck(
+            ActivatorUtilities.CreateInstance<TCheck>(services),
+            services.GetRequiredService<IOptionsMonitor<HealthOptions>>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<DependencyHealthCheck>>()));
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            services => services.GetRequiredKeyedService<DependencyHealthCheck>(name),
+            HealthStatus.Unhealthy,
+            [HealthTags.Ready]));
+    }
+
+    /// <summary>Maps /health/live, /health/ready and /health/startup for GET and HEAD.</summary>
+    public static IEndpointRouteBuilder MapHealthProbes(this IEndpointRouteBuilder endpoints)
+    {
+        MapProbe(endpoints, HealthPaths.Live, HealthTags.Live);
+        MapProbe(endpoints, HealthPaths.Ready, HealthTags.Ready);
+        MapProbe(endpoints, HealthPaths.Startup, HealthTags.Startup);
+        return endpoints;
+    }
+
+    private static void MapProbe(IEndpointRouteBuilder endpoints, string path, string tag) =>
+        endpoints.MapHealthChecks(path, new HealthCheckOptions
+        {
+            Predicate = registration => registration.Tags.Contains(tag),
+            // HEAD gets the status code only, whatever the server does with a body written to it.
+            ResponseWriter = (context, report) => HttpMethods.IsHead(context.Request.Method)
+                ? Task.CompletedTask
+                : UIResponseWriter.WriteHealthCheckUIResponse(context, report.WithoutExceptions()),
+        })
+        .WithMetadata(new HttpMethodMetadata(ProbeMethods))
+        .WithDisplayName($"Health probe {path}");
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using MonitoredService.Observability.Errors;
+using MonitoredService.Observability.Health;
+using MonitoredService.Observability.Metrics;
+using MonitoredService.Observability.Shutdown;
+using MonitoredService.Observability.Startup;
+
+namespace MonitoredService.Observability;
+
+/// <summary>The one-call observability defaults of a service (the Aspire "ServiceDefaults" idea).</summary>
+public static class ObservabilityExtensions
+{
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddErrorHandling();
+        builder.AddHealthProbes();
+        builder.AddStartupGate();
+        builder.AddGracefulShutdown();
+        return builder;
+    }
+
+    /// <summary>The middleware, in the order that keeps every signal true (see each call).</summary>
+    public static IApplicationBuilder UseObservability(this IApplicationBuilder app)
+    {
+        app.UseRouting();
+        app.UseRequestMetrics();
+        app.UseErrorHandling();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapObservabilityEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthProbes();
+        endpoints.MapMetricsEndpoint();
+        return endpoints;
+    }
+}

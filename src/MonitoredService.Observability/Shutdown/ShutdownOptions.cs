@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+using MonitoredService.Observability.Options;
+
+namespace MonitoredService.Observability.Shutdown;
+
+/// <summary>
+/// Graceful shutdown (<c>Observability:Shutdown</c>). On SIGTERM readiness turns 503 at once; the
+/// service keeps serving for <see cref="DrainDelay"/> while load balancers take it out of rotation,
+/// then stops accepting and gives in-flight requests and flushes up to <see cref="Timeout"/>.
+/// Kubernetes' terminationGracePeriodSeconds must exceed DrainDelay + Timeout.
+/// </summary>
+public sealed class ShutdownOptions : IOptionsSection
+{
+    public static string SectionName => "Observability:Shutdown";
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace MonitoredService.Items;
+
+/// <summary>The sample domain: <c>/api/items</c> (create, get, list, delete).</summary>
+public static class ItemsApi
+{
+    public const int MaxNameLength = 200;
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    public static RouteGroupBuilder MapItemsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/items");
+        api.MapPost("", CreateItem);
+        api.MapGet("", ListItems);
+        api.MapGet("/{id}", GetItem);
+        api.MapDelete("/{id}", DeleteItem);
+        return api;
+    }
+
+    public static async Task<Results<Created<Item>, ValidationProblem>> CreateItem(
+        [FromBody] CreateItemRequest request, IItemStore store, CancellationToken cancellationToken)
+    {
+        var name = request.Name?.Trim();
+        var error = name switch
+        {
+            null or "" => "A name is required.",
+            { Length: > MaxNameLength } => $"A name has at most {MaxNameLength} characters.",
+            _ when name.Any(char.IsControl) => "A name cannot contain control characters.",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [error] });
+        }
+
+        var item = await store.CreateAsync(name!, cancellationToken);
+        return TypedResults.Created($"/api/items/{item.Id}", item);
+    }
+
+    public static async Task<Results<Ok<Item>, ProblemHttpResult>> GetItem(
+        long id, IItemStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } item ? TypedResults.Ok(item) : ItemNotFound(id);
+
+    public static async Task<Results<Ok<IReadOnlyList<Item>>, ValidationProblem>> ListItems(
+        IItemStore store, CancellationToken cancellationToken, long afterId = 0, int limit = DefaultPageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (afterId < 0)
+        {
+            errors["afterId"] = ["afterId cannot be negative."];
+        }
+
+        if (limit is < 1 or > MaxPageSize)
+        {
+            errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await store.ListAsync(afterId, limit, cancellationToken));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
+        long id, IItemStore store, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : ItemNotFound(id);
+
+    private static ProblemHttpResult ItemNotFound(long id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Item not found", detail: $"There is no item with id {id}.");
+}

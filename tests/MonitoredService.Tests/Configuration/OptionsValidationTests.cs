@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using MonitoredService.Tests.Infrastructure;
+
+namespace MonitoredService.Tests.Configuration;
+
+/// <summary>A bad value stops the service at start with a message that names the configuration key.</summary>
+public sealed class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("FaultInjection:ErrorRate", "1.5")]
+    [InlineData("FaultInjection:ErrorRate", "-0.1")]
+    [InlineData("FaultInjection:LatencyMs", "-1")]
+    [InlineData("FaultInjection:LatencyMs", "60001")]
+    [InlineData("Observability:Health:Timeout", "00:00:00")]
+    [InlineData("Observability:Health:Timeout", "00:01:00")]
+    [InlineData("Observability:Health:CacheDuration", "-00:00:01")]
+    [InlineData("Observability:Shutdown:DrainDelay", "-00:00:01")]
+    [InlineData("Observability:Shutdown:DrainDelay", "01:00:00")]
+    [InlineData("Observability:Shutdown:Timeout", "00:00:00")]
+    [InlineData("Store:Path", "")]
+    [InlineData("Store:CommandTimeout", "00:00:00")]
+    public void AnOutOfRangeValueStopsStartWithTheKeyInTheMessage(string key, string value)
+    {
+        using var app = new MonitoredServiceApplication().WithSetting(key, value);
+
+        var start = () => app.CreateClient();
+
+        start.Should().Throw<OptionsValidationException>().Which.Message.Should().StartWith($"{key}: ");
+    }
+
+    [Theory]
+    [InlineData("FaultInjection:ErrorRate", "lots")]
+    [InlineData("Observability:Shutdown:DrainDelay", "5 seconds")]
+    [InlineData("Observability:Health:Timeout", "soon")]
+    public void AValueOfTheWrongTypeStopsStartWithTheKeyInTheMessage(string key, string value)
+    {
+        using var app = new MonitoredServiceApplication().WithSetting(key, value);
+
+        var start = () => app.CreateClient();
+
+        start.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain($"'{key}'");
+    }
+
+    [Fact]
+    public void EveryFailureIsReportedNotOnlyTheFirst()
+    {
+        using var app = new MonitoredServiceApplication()
+            .WithSetting("FaultInjection:ErrorRate", "2")
+            .WithSetting("FaultInjection:LatencyMs", "-5");
+
+        var start = () => app.CreateClient();
+
+        start.Should().Throw<OptionsValidationException>().Which.Failures
+            .Should().Contain(failure => failure.StartsWith("FaultInjection:ErrorRate: "))
+            .And.Contain(failure => failure.StartsWith("FaultInjection:LatencyMs: "));
+    }
+
+    [Fact]
+    public async Task TheEmbeddedDefaultsAreValid()
+    {
+        using var app = new MonitoredServiceApplication();
+
+        using var client = await app.CreateReadyClientAsync();
+
+        (await client.GetAsync("/health/ready")).IsSuccessStatusCode.Should().BeTrue();
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MonitoredService.Items;
+
+namespace MonitoredService.Tests.Infrastructure;
+
+/// <summary>
+/// The service in-process: its own temporary SQLite file, no drain delay (so disposal is quick),
+/// the Production environment (no developer exception page), and a store whose failures a test controls.
+/// </summary>
+public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
+{
+    private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("monitoredservice-tests-");
+    private readonly Dictionary<string, string?> _settings = new();
+    private readonly List<Action<IServiceCollection>> _configureServices = [];
+
+    public MonitoredServiceApplication()
+    {
+        _settings["Store:Path"] = Path.Combine(_dataDirectory.FullName, "items.db");
+        _settings["Observability:Shutdown:DrainDelay"] = "00:00:00";
+    }
+
+    public string DataDirectory => _dataDirectory.FullName;
+
+    /// <summary>The store as the service uses it; its mode makes it fail or hang.</summary>
+    public ControllableItemStore Store => Services.GetRequiredService<ControllableItemStore>();
+
+    public MonitoredServiceApplication WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public MonitoredServiceApplication WithServices(Action<IServiceCollection> configure)
+    {
+        _configureServices.Add(configure);
+        return this;
+    }
+
+    /// <summary>Waits until start-up work is done (the start-up probe answers 200).</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
+    {
+        var client = CreateClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await client.GetAsync("/health/startup")).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The service did not finish start-up within 30 s.");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureTestServices(services =>
+        {
+            var original = services.Single(descriptor => descriptor.ServiceType == typeof(IItemStore));
+            services.Remove(original);
+            services.AddSingleton(serviceProvider => new ControllableItemStore(
+                (IItemStore)ActivatorUtilities.CreateInstance(serviceProvider, original.ImplementationType!)));
+            services.AddSingleton<IItemStore>(serviceProvider => serviceProvider.GetRequiredService<ControllableItemStore>());
+            foreach (var configure in _configureServices)
+            {
+                configure(services);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        // WebApplicationFactory disposes through both Dispose and DisposeAsync: clean up once.
+        if (disposing && Directory.Exists(_dataDirectory.FullName))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            _dataDirectory.Delete(recursive: true);
+        }
+    }
+}
