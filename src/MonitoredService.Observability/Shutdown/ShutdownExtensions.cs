@@ -15,9 +15,7 @@ public static class ShutdownExtensions
     public static IHostApplicationBuilder AddGracefulShutdown(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ShutdownOptions>();
-        builder.Services.AddOptions<HostOptions>()
-            .Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
-                host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.Timeout);
+        builder.Services.AddSingleton<IConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
         builder.Services.AddSingleton<ShutdownState>();
         builder.Services.AddHostedService<ShutdownDrain>();
         builder.Services.AddHealthChecks()

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MonitoredService.Tests.Infrastructure;
 
@@ -63,5 +65,17 @@ public sealed class OptionsValidationTests
         using var client = await app.CreateReadyClientAsync();
 
         (await client.GetAsync("/health/ready")).IsSuccessStatusCode.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task TheHostShutdownTimeoutIsTheDrainDelayPlusTheTimeout()
+    {
+        using var app = new MonitoredServiceApplication()
+            .WithSetting("Observability:Shutdown:DrainDelay", "00:00:00.500")
+            .WithSetting("Observability:Shutdown:Timeout", "00:00:11");
+        using var client = await app.CreateReadyClientAsync();
+
+        app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout
+            .Should().Be(TimeSpan.FromSeconds(11.5), "the host must not cut the drain or the in-flight requests short");
     }
 }

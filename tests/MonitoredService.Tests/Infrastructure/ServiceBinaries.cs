@@ -1,0 +1,34 @@
+namespace MonitoredService.Tests.Infrastructure;
+
+/// <summary>Where the build put the service: src/MonitoredService/bin/{Configuration}/net10.0.</summary>
+public static class ServiceBinaries
+{
+    private static readonly Lazy<string> Location = new(Find);
+
+    public static string Directory => Location.Value;
+
+    public static string Assembly => Path.Combine(Directory, "MonitoredService.dll");
+
+    private static string Find()
+    {
+        // The tests run from tests/MonitoredService.Tests/bin/{Configuration}/{tfm}/.
+        var testBinaries = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var targetFramework = testBinaries.Name;
+        var configuration = testBinaries.Parent!.Name;
+        var root = testBinaries;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MonitoredService.sln")))
+        {
+            root = root.Parent;
+        }
+
+        if (root is null)
+        {
+            throw new InvalidOperationException($"No MonitoredService.sln above {AppContext.BaseDirectory}.");
+        }
+
+        var directory = Path.Combine(root.FullName, "src", "MonitoredService", "bin", configuration, targetFramework);
+        return File.Exists(Path.Combine(directory, "MonitoredService.dll"))
+            ? directory
+            : throw new InvalidOperationException($"The service is not built at {directory}.");
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The one test command. It installs what the tests need, runs every suite, and ends with one line,
+# "N passed, N failed", summed over all suites. Anything that did not pass (failed, skipped, not
+# run, or a suite that could not even start) counts as failed. Exit status 0 only if none failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$PWD/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+passed=0
+failed=0
+
+log() { printf '\n==> %s\n' "$*"; }
+
+require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET SDK is required (see global.json); install it first." >&2
+    return 1
+  fi
+}
+
+# xunit suites: every test project in the solution, one TRX file each.
+run_dotnet_tests() {
+  log "dotnet test (xunit)"
+  local status=0
+  dotnet test MonitoredService.sln --configuration Release \
+    --logger "trx" --results-directory "$results/dotnet" \
+    --blame-hang-timeout 10m || status=$?
+
+  local suite_passed=0 suite_total=0 trx counters
+  shopt -s nullglob
+  for trx in "$results"/dotnet/*.trx; do
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    suite_total=$((suite_total + $(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")))
+    suite_passed=$((suite_passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  done
+  shopt -u nullglob
+
+  local suite_failed=$((suite_total - suite_passed))
+  if [ "$status" -ne 0 ] && [ "$suite_failed" -eq 0 ]; then
+    suite_failed=1 # the build or the test host failed before any test could
+  fi
+  echo "dotnet: $suite_passed passed, $suite_failed failed"
+  passed=$((passed + suite_passed))
+  failed=$((failed + suite_failed))
+}
+
+if require_dotnet; then
+  run_dotnet_tests
+else
+  failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
