@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Startup;
 
 namespace MonitoredService.Observability.Health;
 
@@ -12,21 +13,31 @@ namespace MonitoredService.Observability.Health;
 /// <item>a timeout that holds even when the driver blocks synchronously, so a hung dependency
 /// answers "unhealthy" within <see cref="HealthOptions.Timeout"/> instead of hanging the probe;</item>
 /// <item>no exception in the result (its text can carry a connection string): the exception goes to
-/// the log once, when the dependency's status changes.</item>
+/// the log once, when the dependency's status changes;</item>
+/// <item>no query before start-up is complete: until then the start-up tasks (migration, warm-up)
+/// are what reports on the dependency, and a query would only fail on a schema not yet there.</item>
 /// </list>
 /// </summary>
 internal sealed partial class DependencyHealthCheck(
     IHealthCheck inner,
+    StartupState startup,
     IOptionsMonitor<HealthOptions> options,
     TimeProvider time,
     ILogger<DependencyHealthCheck> logger) : IHealthCheck
 {
+
     private readonly Lock _gate = new();
     private Task<CachedResult>? _latest;
     private HealthStatus? _lastStatus;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!startup.IsComplete)
+        {
+            return Task.FromResult(new HealthCheckResult(
+                context.Registration.FailureStatus, "Not checked until start-up is complete."));
+        }
+
         Task<CachedResult> shared;
         lock (_gate)
         {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Startup;
 
 namespace MonitoredService.Observability.Health;
 
@@ -23,10 +24,6 @@ public static class HealthExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy("The process is serving requests."), [HealthTags.Live]);
 
-        // The health-check service logs every unhealthy result at Error, on every probe: during
-        // start-up and drain that is an expected state, not an error. Dependency checks log their
-        // own transitions (with the exception) instead; see DependencyHealthCheck.
-        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         return builder;
     }
 
@@ -39,6 +36,7 @@ public static class HealthExtensions
     {
         builder.Services.AddKeyedSingleton(name, (services, _) => new DependencyHealthCheck(
             ActivatorUtilities.CreateInstance<TCheck>(services),
+            services.GetRequiredService<StartupState>(),
             services.GetRequiredService<IOptionsMonitor<HealthOptions>>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<DependencyHealthCheck>>()));

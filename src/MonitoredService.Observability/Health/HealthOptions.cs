@@ -21,4 +21,8 @@ public sealed class HealthOptions : IOptionsSection
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often every check runs in the background to refresh the health metrics.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PublishPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

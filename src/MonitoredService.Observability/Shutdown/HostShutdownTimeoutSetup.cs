@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Options;
 
 namespace MonitoredService.Observability.Shutdown;
 
@@ -13,16 +14,7 @@ internal sealed class HostShutdownTimeoutSetup(IConfiguration configuration) : I
 {
     public void Configure(HostOptions options)
     {
-        var shutdown = new ShutdownOptions();
-        try
-        {
-            configuration.GetSection(ShutdownOptions.SectionName).Bind(shutdown);
-        }
-        catch (InvalidOperationException)
-        {
-            // Not a TimeSpan: the defaults stand until validation stops the host.
-        }
-
+        var shutdown = configuration.ReadOrDefaults<ShutdownOptions>();
         options.ShutdownTimeout = shutdown.DrainDelay + shutdown.Timeout;
     }
 }

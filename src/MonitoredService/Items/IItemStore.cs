@@ -20,4 +20,7 @@ public interface IItemStore
     Task<IReadOnlyList<Item>> ListAsync(long afterId, int limit, CancellationToken cancellationToken);
 
     Task<bool> DeleteAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>How many items there are (a full count: not for the request path).</summary>
+    Task<long> CountAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,11 +13,11 @@ public static class ItemsApi
 
     public static RouteGroupBuilder MapItemsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/items");
-        api.MapPost("", CreateItem);
-        api.MapGet("", ListItems);
-        api.MapGet("/{id}", GetItem);
-        api.MapDelete("/{id}", DeleteItem);
+        var api = endpoints.MapGroup("/api/items").AddEndpointFilter<ItemsOperationsFilter>();
+        api.MapPost("", CreateItem).WithMetadata(new ItemsOperation("create"));
+        api.MapGet("", ListItems).WithMetadata(new ItemsOperation("list"));
+        api.MapGet("/{id}", GetItem).WithMetadata(new ItemsOperation("get"));
+        api.MapDelete("/{id}", DeleteItem).WithMetadata(new ItemsOperation("delete"));
         return api;
     }
 
@@ -37,12 +38,16 @@ public static class ItemsApi
         }
 
         var item = await store.CreateAsync(name!, cancellationToken);
+        Activity.Current?.SetTag(ItemsTelemetry.ItemIdAttribute, item.Id);
         return TypedResults.Created($"/api/items/{item.Id}", item);
     }
 
     public static async Task<Results<Ok<Item>, ProblemHttpResult>> GetItem(
-        long id, IItemStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) is { } item ? TypedResults.Ok(item) : ItemNotFound(id);
+        long id, IItemStore store, CancellationToken cancellationToken)
+    {
+        Activity.Current?.SetTag(ItemsTelemetry.ItemIdAttribute, id);
+        return await store.GetAsync(id, cancellationToken) is { } item ? TypedResults.Ok(item) : ItemNotFound(id);
+    }
 
     public static async Task<Results<Ok<IReadOnlyList<Item>>, ValidationProblem>> ListItems(
         IItemStore store, CancellationToken cancellationToken, long afterId = 0, int limit = DefaultPageSize)
@@ -64,8 +69,11 @@ public static class ItemsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
-        long id, IItemStore store, CancellationToken cancellationToken) =>
-        await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : ItemNotFound(id);
+        long id, IItemStore store, CancellationToken cancellationToken)
+    {
+        Activity.Current?.SetTag(ItemsTelemetry.ItemIdAttribute, id);
+        return await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : ItemNotFound(id);
+    }
 
     private static ProblemHttpResult ItemNotFound(long id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Item not found", detail: $"There is no item with id {id}.");

@@ -112,6 +112,9 @@ internal sealed class SqliteItemStore(IOptions<StoreOptions> options, IHostEnvir
             return await command.ExecuteNonQueryAsync(ct) > 0;
         }, cancellationToken);
 
+    public Task<long> CountAsync(CancellationToken cancellationToken) =>
+        RunAsync(async (connection, ct) => (long)(await ScalarAsync(connection, "SELECT count(*) FROM items;", ct))!, cancellationToken);
+
     private static Item ReadItem(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetString(1),

@@ -60,6 +60,8 @@ public sealed class ControllableItemStore(IItemStore inner) : IItemStore
 
     public Task<bool> DeleteAsync(long id, CancellationToken cancellationToken) => Guard(() => inner.DeleteAsync(id, cancellationToken));
 
+    public Task<long> CountAsync(CancellationToken cancellationToken) => Guard(() => inner.CountAsync(cancellationToken));
+
     private T Guard<T>(Func<T> call)
     {
         switch (_mode)

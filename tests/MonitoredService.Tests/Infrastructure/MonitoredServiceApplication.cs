@@ -61,14 +61,26 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // UseSetting: visible to Program while it registers services (switches are read there);
+        // the in-memory source: highest precedence once the host is built.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureTestServices(services =>
         {
-            var original = services.Single(descriptor => descriptor.ServiceType == typeof(IItemStore));
+            // The controllable store goes beneath the instrumentation: its failures are traced and
+            // measured like real ones.
+            var original = services.Single(descriptor =>
+                descriptor.ServiceType == typeof(IItemStore) && Equals(descriptor.ServiceKey, ItemStoreExtensions.StoreImplementationKey));
             services.Remove(original);
             services.AddSingleton(serviceProvider => new ControllableItemStore(
-                (IItemStore)ActivatorUtilities.CreateInstance(serviceProvider, original.ImplementationType!)));
-            services.AddSingleton<IItemStore>(serviceProvider => serviceProvider.GetRequiredService<ControllableItemStore>());
+                (IItemStore)ActivatorUtilities.CreateInstance(serviceProvider, original.KeyedImplementationType!)));
+            services.AddKeyedSingleton<IItemStore>(
+                ItemStoreExtensions.StoreImplementationKey,
+                (serviceProvider, _) => serviceProvider.GetRequiredService<ControllableItemStore>());
             foreach (var configure in _configureServices)
             {
                 configure(services);

@@ -1,0 +1,76 @@
+using Prometheus;
+using Serilog.Sinks.Async;
+
+namespace MonitoredService.Observability.Logging;
+
+/// <summary>
+/// What happens to log events after they are written: shipped, queued, or dropped (and why), per
+/// sink. Nothing is lost silently: <c>monitoredservice_log_events_dropped_total</c> counts every drop.
+/// </summary>
+public sealed class LogShippingMetrics : IAsyncLogEventSinkMonitor
+{
+    public const string Console = "console";
+    public const string Elasticsearch = "elasticsearch";
+
+    private readonly Counter _dropped;
+    private readonly Counter _shipped;
+    private readonly Gauge _queued;
+    private IAsyncLogEventSinkInspector? _console;
+
+    public LogShippingMetrics(IMetricFactory factory, CollectorRegistry registry)
+    {
+        _dropped = factory.CreateCounter("monitoredservice_log_events_dropped_total",
+            "Log events dropped before reaching their sink, by sink and reason.", ["sink", "reason"]);
+        _shipped = factory.CreateCounter("monitoredservice_log_events_shipped_total",
+            "Log events accepted by their sink's destination.", ["sink"]);
+        _queued = factory.CreateGauge("monitoredservice_log_queue_length",
+            "Log events waiting in a sink's bounded queue.", ["sink"]);
+        _dropped.WithLabels(Console, DropReason.QueueFull).IncTo(0);
+        registry.AddBeforeCollectCallback(CollectConsole);
+    }
+
+    public void Dropped(string sink, string reason, int count = 1) => _dropped.WithLabels(sink, reason).Inc(count);
+
+    public void Shipped(string sink, int count) => _shipped.WithLabels(sink).Inc(count);
+
+    public void Queued(string sink, long count) => _queued.WithLabels(sink).Set(count);
+
+    /// <summary>Creates the series of a sink at zero, so that increase() sees its first drop.</summary>
+    public void Declare(string sink, params string[] reasons)
+    {
+        _shipped.WithLabels(sink).IncTo(0);
+        _queued.WithLabels(sink).Set(0);
+        foreach (var reason in reasons)
+        {
+            _dropped.WithLabels(sink, reason).IncTo(0);
+        }
+    }
+
+    void IAsyncLogEventSinkMonitor.StartMonitoring(IAsyncLogEventSinkInspector inspector) => _console = inspector;
+
+    void IAsyncLogEventSinkMonitor.StopMonitoring(IAsyncLogEventSinkInspector inspector) => _console = null;
+
+    private void CollectConsole()
+    {
+        if (_console is { } console)
+        {
+            _dropped.WithLabels(Console, DropReason.QueueFull).IncTo(console.DroppedMessagesCount);
+            _queued.WithLabels(Console).Set(console.Count);
+        }
+    }
+
+    public static class DropReason
+    {
+        /// <summary>The sink's bounded queue was full (the destination is slow or down).</summary>
+        public const string QueueFull = "queue_full";
+
+        /// <summary>The destination refused the event for good (a mapping error, 4xx).</summary>
+        public const string Rejected = "rejected";
+
+        /// <summary>The destination kept failing (5xx, 429, timeouts) past the last retry.</summary>
+        public const string RetriesExhausted = "retries_exhausted";
+
+        /// <summary>Still queued when the shutdown budget for flushing ran out.</summary>
+        public const string Shutdown = "shutdown";
+    }
+}

@@ -1,0 +1,63 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MonitoredService.Observability;
+
+/// <summary>
+/// Who is emitting: one answer for the log fields (<c>service.*</c>), the trace resource and the
+/// build-info metric. Read from the standard OpenTelemetry variables where they are set.
+/// </summary>
+public sealed record ServiceIdentity(string Name, string Version, string Commit, string Environment, string InstanceId)
+{
+    public const string DefaultName = "monitoredservice";
+
+    /// <summary>The identity of the service being built: read once, registered as a singleton.</summary>
+    public static ServiceIdentity Of(IHostApplicationBuilder builder)
+    {
+        if (builder.Properties.TryGetValue(typeof(ServiceIdentity), out var known))
+        {
+            return (ServiceIdentity)known;
+        }
+
+        var identity = From(builder.Configuration, builder.Environment);
+        builder.Properties[typeof(ServiceIdentity)] = identity;
+        builder.Services.AddSingleton(identity);
+        return identity;
+    }
+
+    public static ServiceIdentity From(IConfiguration configuration, IHostEnvironment host, Assembly? assembly = null)
+    {
+        var attributes = ParseResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]);
+        var informational = (assembly ?? Assembly.GetEntryAssembly())?
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return new ServiceIdentity(
+            Name: NonEmpty(configuration["OTEL_SERVICE_NAME"]) ?? attributes.GetValueOrDefault("service.name") ?? DefaultName,
+            Version: plus < 0 ? informational : informational[..plus],
+            Commit: plus < 0 ? "unknown" : informational[(plus + 1)..],
+            Environment: attributes.GetValueOrDefault("deployment.environment.name")
+                ?? attributes.GetValueOrDefault("deployment.environment")
+                ?? host.EnvironmentName.ToLowerInvariant(),
+            InstanceId: attributes.GetValueOrDefault("service.instance.id") ?? System.Environment.MachineName);
+    }
+
+    /// <summary><c>key1=value1,key2=value2</c>, values percent-decoded, as the specification says.</summary>
+    internal static Dictionary<string, string> ParseResourceAttributes(string? value)
+    {
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && NonEmpty(Uri.UnescapeDataString(pair[(equals + 1)..].Trim())) is { } attributeValue)
+            {
+                attributes[pair[..equals].Trim()] = attributeValue;
+            }
+        }
+
+        return attributes;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Health;
+using MonitoredService.Observability.Options;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace MonitoredService.Observability.Tracing;
+
+public static class TracingExtensions
+{
+    /// <summary>
+    /// OpenTelemetry tracing, exported over OTLP (Jaeger ingests it natively) when an endpoint is
+    /// configured and tracing is on; otherwise nothing is recorded, exported or complained about,
+    /// and trace context still propagates. Probes and scrapes are not traced. Export runs on a
+    /// background batch with a bounded queue: a dead collector never slows a request, and the
+    /// provider waits at most 5 s for it at shutdown.
+    /// </summary>
+    public static IHostApplicationBuilder AddTracing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<TracingOptions>();
+        builder.Services.AddSingleton<IValidateOptions<TracingOptions>, SamplerSettingsValidator>();
+        var exports = builder.Configuration.ReadOrDefaults<TracingOptions>().Enabled
+            && (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+                || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]));
+        if (!exports)
+        {
+            builder.Services.AddHostedService<TraceContextPropagation>();
+            return builder;
+        }
+
+        var identity = ServiceIdentity.Of(builder);
+        builder.Services.AddExceptionHandler<ExceptionTraceRecorder>();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(identity.Name, serviceVersion: identity.Version, serviceInstanceId: identity.InstanceId)
+                .AddAttributes([new("deployment.environment.name", identity.Environment)]))
+            .WithTracing(tracing => tracing
+                .SetSampler(SamplerSettings.CreateOrDefault(builder.Configuration))
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                {
+                    aspNetCore.Filter = context => !IsProbeOrScrape(context.Request.Path);
+                    aspNetCore.RecordException = false; // recorded redacted by ActivityExceptions
+                })
+                .AddHttpClientInstrumentation(httpClient => httpClient.RecordException = false)
+                .AddProcessor(new RedactingActivityProcessor())
+                .AddOtlpExporter());
+        return builder;
+    }
+
+    /// <summary>The W3C <c>traceresponse</c> header on every response.</summary>
+    public static IApplicationBuilder UseTraceResponse(this IApplicationBuilder app) => app.Use(TraceResponseMiddleware.InvokeAsync);
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.StartsWithSegments(HealthPaths.Prefix) || path.StartsWithSegments("/metrics");
+}

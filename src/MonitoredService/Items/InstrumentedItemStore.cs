@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using MonitoredService.Observability.Tracing;
+
+namespace MonitoredService.Items;
+
+/// <summary>
+/// Every store call as a span (a child of the request's; calls outside a request, such as the
+/// background count, are not traced) and as an observation of the store latency histogram.
+/// </summary>
+internal sealed class InstrumentedItemStore(IItemStore inner, ItemsTelemetry telemetry, string databaseSystem) : IItemStore
+{
+    public Task MigrateAsync(CancellationToken cancellationToken) =>
+        MeasureAsync("migrate", null, async () => { await inner.MigrateAsync(cancellationToken); return true; });
+
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        MeasureAsync("ping", null, async () => { await inner.PingAsync(cancellationToken); return true; });
+
+    public Task<long> CountAsync(CancellationToken cancellationToken) =>
+        MeasureAsync("count", null, () => inner.CountAsync(cancellationToken));
+
+    public Task<Item> CreateAsync(string name, CancellationToken cancellationToken) =>
+        MeasureAsync("create", null, () => inner.CreateAsync(name, cancellationToken), created => created.Id);
+
+    public Task<Item?> GetAsync(long id, CancellationToken cancellationToken) =>
+        MeasureAsync("get", id, () => inner.GetAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<Item>> ListAsync(long afterId, int limit, CancellationToken cancellationToken) =>
+        MeasureAsync("list", null, () => inner.ListAsync(afterId, limit, cancellationToken));
+
+    public Task<bool> DeleteAsync(long id, CancellationToken cancellationToken) =>
+        MeasureAsync("delete", id, () => inner.DeleteAsync(id, cancellationToken));
+
+    private async Task<T> MeasureAsync<T>(string operation, long? itemId, Func<Task<T>> call, Func<T, long>? createdId = null)
+    {
+        using var activity = Start(operation, itemId);
+        var start = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var result = await call();
+            outcome = "success";
+            if (createdId is not null)
+            {
+                activity?.SetTag(ItemsTelemetry.ItemIdAttribute, createdId(result));
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            ActivityExceptions.Record(activity, ex);
+            throw;
+        }
+        finally
+        {
+            telemetry.StoreDuration.WithLabels(operation, outcome).Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+    }
+
+    private Activity? Start(string operation, long? itemId)
+    {
+        if (Activity.Current is null)
+        {
+            return null;
+        }
+
+        var activity = ItemsTelemetry.ActivitySource.StartActivity($"store.{operation}", ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("db.system.name", databaseSystem);
+            activity.SetTag("db.collection.name", "items");
+            activity.SetTag("db.operation.name", operation);
+            if (itemId is { } id)
+            {
+                activity.SetTag(ItemsTelemetry.ItemIdAttribute, id);
+            }
+        }
+
+        return activity;
+    }
+}
