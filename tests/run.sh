@@ -20,6 +20,19 @@ require_dotnet() {
   fi
 }
 
+# Debian packages the tests call: promtool (prometheus) and amtool (prometheus-alertmanager).
+require_debian_packages() {
+  local missing=()
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} with apt-get"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 # xunit suites: every test project in the solution, one TRX file each.
 run_dotnet_tests() {
   log "dotnet test (xunit)"
@@ -46,9 +59,10 @@ run_dotnet_tests() {
   failed=$((failed + suite_failed))
 }
 
-if require_dotnet; then
+if require_dotnet && require_debian_packages; then
   run_dotnet_tests
 else
+  echo "The test prerequisites could not be installed." >&2
   failed=$((failed + 1))
 fi
 

@@ -21,7 +21,8 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
             return (ServiceIdentity)known;
         }
 
-        var identity = From(builder.Configuration, builder.Environment);
+        // The application's assembly (the entry assembly is the test host under WebApplicationFactory).
+        var identity = From(builder.Configuration, builder.Environment, Assembly.Load(new AssemblyName(builder.Environment.ApplicationName)));
         builder.Properties[typeof(ServiceIdentity)] = identity;
         builder.Services.AddSingleton(identity);
         return identity;

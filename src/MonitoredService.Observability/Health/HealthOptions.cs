@@ -22,7 +22,7 @@ public sealed class HealthOptions : IOptionsSection
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often every check runs in the background to refresh the health metrics.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    /// <summary>How often every check runs in the background to refresh the health metrics (1 s at least).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan PublishPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MonitoredService.Observability.Http;
 using Prometheus;
 using Prometheus.HttpMetrics;
@@ -39,8 +38,7 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
         options.RequestDuration.Histogram = _duration;
         options.InProgress.Gauge = _inProgress;
         options.AddCustomLabel(Endpoint, context => RequestLabels.Of(context).Route);
-        // An exemplar only when the trace is recorded: an unsampled trace id would be a dead link.
-        options.RequestDuration.ExemplarPredicate = _ => Activity.Current is { Recorded: true };
+        // Durations carry exemplars (recorded traces only: see the factory's ExemplarBehavior).
         options.RequestCount.ExemplarPredicate = _ => false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -32,7 +33,16 @@ public static class MetricsExtensions
                 .Set(1);
             return registry;
         });
-        builder.Services.AddSingleton<IMetricFactory>(services => Prometheus.Metrics.WithCustomRegistry(services.GetRequiredService<CollectorRegistry>()));
+        builder.Services.AddSingleton<IMetricFactory>(services =>
+        {
+            var factory = Prometheus.Metrics.WithCustomRegistry(services.GetRequiredService<CollectorRegistry>());
+            // Exemplars only from recorded traces: an unsampled trace id would be a dead link.
+            factory.ExemplarBehavior = new ExemplarBehavior
+            {
+                DefaultExemplarProvider = (_, _) => Activity.Current is { Recorded: true } ? Exemplar.FromTraceContext() : Exemplar.None,
+            };
+            return factory;
+        });
         builder.Services.AddSingleton<HttpRequestMetrics>();
 
         var options = builder.Configuration.ReadOrDefaults<MetricsOptions>();

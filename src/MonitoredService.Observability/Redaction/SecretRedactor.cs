@@ -23,10 +23,11 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"pass|pwd|secret|token|key|sig|bearer|basic|digest|negotiate|authorization|cookie|eyJ|://[^/\s""]*@", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MayContainSecret();
 
-    // Each alternative captures what stays ("keep") and consumes the secret after it. Secret values
-    // stop at a quote or a backslash, so that a JSON string is never cut inside an escape sequence.
+    // Each alternative captures what stays ("keep") and consumes the secret after it. A secret value
+    // consumes JSON escape sequences (\\, \" and \uXXXX) whole and ends at a bare quote or a lone
+    // backslash, so that a JSON string is never cut inside an escape sequence.
     [GeneratedRegex("""
-        (?<keep>\b(?:password|passwd|pwd|secret|client_secret|[a-z_]*token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sig|signature)"?\s*[=:]\s*"?)[^\s;&,"'\\}\]]+
+        (?<keep>\b(?:password|passwd|pwd|secret|client_secret|[a-z_]*token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sig|signature)"?\s*[=:]\s*(?:"|\\"|\\u0022)?)(?:[^\s;&,"'\\}\]]|\\[\\"]|\\u[0-9a-fA-F]{4})+
         |(?<keep>\b(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key)"?\s*[:=]\s*"?)[^"\\\r\n]+
         |(?<keep>\b(?:Bearer|Basic|Digest|Negotiate|NTLM)\s+)[A-Za-z0-9\-._~+/]{8,}=*
         |(?<keep>\b[a-z][a-z0-9+.\-]*://)[^/\s:@"\\]+:[^/\s@"\\]+(?=@)

@@ -28,6 +28,7 @@ internal static class SamplerSettings
             && !(double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out ratio) && ratio is >= 0 and <= 1))
         {
             error = $"{ArgumentKey}: '{argument}' is not a ratio between 0 and 1.";
+            ratio = 1;
         }
 
         sampler = name switch

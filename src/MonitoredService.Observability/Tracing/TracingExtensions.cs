@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Health;
+using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Options;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -45,6 +47,7 @@ public static class TracingExtensions
                 {
                     aspNetCore.Filter = context => !IsProbeOrScrape(context.Request.Path);
                     aspNetCore.RecordException = false; // recorded redacted by ActivityExceptions
+                    aspNetCore.EnrichWithHttpResponse = UseRequestLabels;
                 })
                 .AddHttpClientInstrumentation(httpClient => httpClient.RecordException = false)
                 .AddProcessor(new RedactingActivityProcessor())
@@ -54,6 +57,21 @@ public static class TracingExtensions
 
     /// <summary>The W3C <c>traceresponse</c> header on every response.</summary>
     public static IApplicationBuilder UseTraceResponse(this IApplicationBuilder app) => app.Use(TraceResponseMiddleware.InvokeAsync);
+
+    /// <summary>
+    /// The span gets the route template the metrics and logs use: captured before the exception
+    /// handler clears the endpoint, and without the trailing slash of a route group's root.
+    /// </summary>
+    private static void UseRequestLabels(Activity activity, HttpResponse response)
+    {
+        var route = RequestLabels.Of(response.HttpContext).Route;
+        if (route.Length > 0)
+        {
+            var method = response.HttpContext.Request.Method;
+            activity.SetTag("http.route", route);
+            activity.DisplayName = $"{(method == RequestLabels.OtherMethod ? "HTTP" : method)} {route}";
+        }
+    }
 
     private static bool IsProbeOrScrape(PathString path) =>
         path.StartsWithSegments(HealthPaths.Prefix) || path.StartsWithSegments("/metrics");

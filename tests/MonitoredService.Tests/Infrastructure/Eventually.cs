@@ -29,4 +29,15 @@ public static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Waits until /metrics exports a sample of <paramref name="name"/> with these labels.</summary>
+    public static async Task WaitForMetricAsync(this HttpClient client, string name, params (string Label, string Value)[] labels)
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await Exposition.ScrapeAsync(client)).Value(name, labels) is null)
+        {
+            clock.Elapsed.Should().BeLessThan(Bound, $"{name} should be exported");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -142,7 +142,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         _dataDirectory.Delete(recursive: true);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -75,8 +75,8 @@ internal sealed class ElasticsearchBulkSink(
     /// <summary>One request; returns the documents to try again.</summary>
     private async Task<List<string>> SendAsync(List<string> documents)
     {
-        var timeout = state.IsShuttingDown && state.Remaining < options.RequestTimeout ? state.Remaining : options.RequestTimeout;
-        using var cancel = new CancellationTokenSource(timeout, time);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(state.DeadlinePassed);
+        cancel.CancelAfter(options.RequestTimeout);
         using var untraced = SuppressInstrumentationScope.Begin(); // shipping logs is not the service's work
         try
         {

@@ -4,6 +4,7 @@ namespace MonitoredService.Observability.Logging.Elasticsearch;
 internal sealed class ShippingState(TimeSpan shutdownBudget, TimeProvider time)
 {
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _deadlinePassed = new();
     private long _queued;
     private long _deadline = long.MaxValue;
 
@@ -13,6 +14,9 @@ internal sealed class ShippingState(TimeSpan shutdownBudget, TimeProvider time)
 
     /// <summary>Cancelled when shutdown begins: back-off waits end at once.</summary>
     public CancellationToken ShuttingDown => _shutdown.Token;
+
+    /// <summary>Cancelled when the shutdown budget runs out: a request still in flight is abandoned.</summary>
+    public CancellationToken DeadlinePassed => _deadlinePassed.Token;
 
     /// <summary>What is left of the shutdown budget (infinite before shutdown).</summary>
     public TimeSpan Remaining => IsShuttingDown
@@ -35,6 +39,7 @@ internal sealed class ShippingState(TimeSpan shutdownBudget, TimeProvider time)
     public void BeginShutdown()
     {
         Interlocked.Exchange(ref _deadline, (time.GetUtcNow() + shutdownBudget).UtcTicks);
+        _deadlinePassed.CancelAfter(shutdownBudget);
         _shutdown.Cancel();
     }
 }

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace MonitoredService.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process OTLP/HTTP trace receiver (<c>POST /v1/traces</c>, protobuf), standing in for Jaeger's
+/// OTLP endpoint: it keeps the raw payloads and decodes the spans. No Jaeger runs here.
+/// </summary>
+public sealed class FakeOtlpCollector : LoopbackServer
+{
+    private readonly ConcurrentQueue<byte[]> _payloads = new();
+
+    /// <summary>Accept requests and never answer.</summary>
+    public bool Hang { get; set; }
+
+    public IReadOnlyList<byte[]> Payloads => _payloads.ToArray();
+
+    public IReadOnlyList<OtlpSpan> Spans => Payloads.SelectMany(OtlpTraceDecoder.Decode).ToArray();
+
+    /// <summary>Waits until a span matching <paramref name="match"/> arrives (bounded).</summary>
+    public async Task<OtlpSpan> WaitForSpanAsync(Func<OtlpSpan, bool> match)
+    {
+        var deadline = DateTime.UtcNow + Eventually.Bound;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Spans.FirstOrDefault(match) is { } span)
+            {
+                return span;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"No matching span; received: {string.Join(", ", Spans.Select(span => span.Name))}");
+    }
+
+    protected override void Map(WebApplication app) => app.MapPost("/v1/traces", async context =>
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        _payloads.Enqueue(buffer.ToArray());
+        if (Hang)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+
+        context.Response.ContentType = "application/x-protobuf";
+    });
+}
