@@ -1,5 +1,4 @@
 using Prometheus;
-using Serilog.Sinks.Async;
 
 namespace MonitoredService.Observability.Logging;
 
@@ -7,7 +6,7 @@ namespace MonitoredService.Observability.Logging;
 /// What happens to log events after they are written: shipped, queued, or dropped (and why), per
 /// sink. Nothing is lost silently: <c>monitoredservice_log_events_dropped_total</c> counts every drop.
 /// </summary>
-public sealed class LogShippingMetrics : IAsyncLogEventSinkMonitor
+public sealed class LogShippingMetrics
 {
     public const string Console = "console";
     public const string Elasticsearch = "elasticsearch";
@@ -15,7 +14,7 @@ public sealed class LogShippingMetrics : IAsyncLogEventSinkMonitor
     private readonly Counter _dropped;
     private readonly Counter _shipped;
     private readonly Gauge _queued;
-    private IAsyncLogEventSinkInspector? _console;
+    private Func<int>? _consoleQueue;
 
     public LogShippingMetrics(IMetricFactory factory, CollectorRegistry registry)
     {
@@ -26,6 +25,7 @@ public sealed class LogShippingMetrics : IAsyncLogEventSinkMonitor
         _queued = factory.CreateGauge("monitoredservice_log_queue_length",
             "Log events waiting in a sink's bounded queue.", ["sink"]);
         _dropped.WithLabels(Console, DropReason.QueueFull).IncTo(0);
+        _dropped.WithLabels(Console, DropReason.Shutdown).IncTo(0);
         registry.AddBeforeCollectCallback(CollectConsole);
     }
 
@@ -46,16 +46,14 @@ public sealed class LogShippingMetrics : IAsyncLogEventSinkMonitor
         }
     }
 
-    void IAsyncLogEventSinkMonitor.StartMonitoring(IAsyncLogEventSinkInspector inspector) => _console = inspector;
-
-    void IAsyncLogEventSinkMonitor.StopMonitoring(IAsyncLogEventSinkInspector inspector) => _console = null;
+    /// <summary>The stdout sink's queue, read at scrape time.</summary>
+    internal void ObserveConsoleQueue(Func<int> queueLength) => _consoleQueue = queueLength;
 
     private void CollectConsole()
     {
-        if (_console is { } console)
+        if (_consoleQueue is { } queueLength)
         {
-            _dropped.WithLabels(Console, DropReason.QueueFull).IncTo(console.DroppedMessagesCount);
-            _queued.WithLabels(Console).Set(console.Count);
+            _queued.WithLabels(Console).Set(queueLength());
         }
     }
 

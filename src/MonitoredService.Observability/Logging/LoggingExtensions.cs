@@ -13,7 +13,7 @@ public static class LoggingExtensions
 {
     /// <summary>
     /// Serilog for every log of the host: ECS JSON, one event per line on stdout through a bounded
-    /// asynchronous queue (a slow stdout never blocks a request; drops are counted), secrets masked,
+    /// queue and a buffered writer (a slow stdout never blocks a request; drops are counted), secrets masked,
     /// and optional direct shipping to Elasticsearch. A logger per host, no static bootstrap logger
     /// (that one breaks when tests start several hosts in a process).
     /// </summary>
@@ -39,7 +39,7 @@ public static class LoggingExtensions
         var identity = services.GetRequiredService<ServiceIdentity>();
         var metrics = services.GetRequiredService<LogShippingMetrics>();
         var options = configuration.ReadOrDefaults<LoggingOptions>();
-        var formatter = EcsFormat.Create();
+        var formatter = EcsFormat.Create(identity);
         logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
@@ -51,15 +51,7 @@ public static class LoggingExtensions
             .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .ReadFrom.Configuration(configuration) // Serilog:MinimumLevel:* overrides the defaults above
             .Enrich.FromLogContext()
-            .Enrich.WithProperty("ServiceName", identity.Name)
-            .Enrich.WithProperty("ServiceVersion", identity.Version)
-            .Enrich.WithProperty("ServiceEnvironment", identity.Environment)
-            .Enrich.WithProperty("ServiceInstance", identity.InstanceId)
-            .WriteTo.Async(
-                sink => sink.Console(formatter),
-                bufferSize: options.ConsoleQueueLimit,
-                blockWhenFull: false,
-                monitor: metrics);
+            .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), options.ConsoleQueueLimit, metrics));
         services.GetService<ElasticsearchShipping>()?.WriteTo(logger.WriteTo, formatter);
     }
 }

@@ -1,18 +1,25 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Http;
+using Serilog.Events;
+using Serilog.Parsing;
 
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// One completion event per request: method, path, route template, status, duration (the trace id
-/// comes with the event). Error for 5xx, Debug for probes and scrapes, Information for the rest.
-/// The path never carries the query string.
+/// One completion event per request: method, path, route template, status, duration, and the
+/// request's trace and span ids. Error for 5xx, Debug for probes and scrapes, Information for the
+/// rest. The path never carries the query string. Written straight to Serilog as a ready event
+/// (the hot path: no logging-abstraction state, scopes or event-id structures to convert).
 /// </summary>
-internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
+internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILogger logger)
 {
+    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
+        "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})");
+
+    private readonly Serilog.ILogger _logger = logger.ForContext<RequestLoggingMiddleware>();
+
     public async Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
@@ -26,19 +33,27 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
         {
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = RequestLabels.Of(context).Route;
-            var level = status >= 500 ? LogLevel.Error
-                : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == "/metrics" ? LogLevel.Debug
-                : LogLevel.Information;
-            if (logger.IsEnabled(level))
+            var level = status >= 500 ? LogEventLevel.Error
+                : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == "/metrics" ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+            if (_logger.IsEnabled(level))
             {
-                LogCompleted(logger, level, context.Request.Method, context.Request.PathBase + context.Request.Path,
-                    status, Stopwatch.GetElapsedTime(start).TotalMilliseconds, route);
+                var activity = Activity.Current;
+                _logger.Write(new LogEvent(
+                    DateTimeOffset.Now,
+                    level,
+                    exception: null,
+                    Template,
+                    [
+                        new LogEventProperty("HttpRequestMethod", new ScalarValue(context.Request.Method)),
+                        new LogEventProperty("UrlPath", new ScalarValue((context.Request.PathBase + context.Request.Path).Value)),
+                        new LogEventProperty("HttpResponseStatusCode", new ScalarValue(status)),
+                        new LogEventProperty("ElapsedMilliseconds", new ScalarValue(Stopwatch.GetElapsedTime(start).TotalMilliseconds)),
+                        new LogEventProperty("HttpRoute", new ScalarValue(route)),
+                    ],
+                    activity?.TraceId ?? default,
+                    activity?.SpanId ?? default));
             }
         }
     }
-
-    [LoggerMessage(EventId = 1, EventName = "RequestCompleted",
-        Message = "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})")]
-    private static partial void LogCompleted(ILogger logger, LogLevel level, string httpRequestMethod, string urlPath,
-        int httpResponseStatusCode, double elapsedMilliseconds, string httpRoute);
 }

@@ -23,11 +23,9 @@ public sealed class OptionsValidationTests
     [InlineData("Store:CommandTimeout", "00:00:00")]
     public void AnOutOfRangeValueStopsStartWithTheKeyInTheMessage(string key, string value)
     {
-        using var app = new MonitoredServiceApplication().WithSetting(key, value);
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication().WithSetting(key, value));
 
-        var start = () => app.CreateClient();
-
-        start.Should().Throw<OptionsValidationException>().Which.Message.Should().StartWith($"{key}: ");
+        failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().StartWith($"{key}: ");
     }
 
     [Theory]
@@ -36,23 +34,19 @@ public sealed class OptionsValidationTests
     [InlineData("Observability:Health:Timeout", "soon")]
     public void AValueOfTheWrongTypeStopsStartWithTheKeyInTheMessage(string key, string value)
     {
-        using var app = new MonitoredServiceApplication().WithSetting(key, value);
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication().WithSetting(key, value));
 
-        var start = () => app.CreateClient();
-
-        start.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain($"'{key}'");
+        failure.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain($"'{key}'");
     }
 
     [Fact]
     public void EveryFailureIsReportedNotOnlyTheFirst()
     {
-        using var app = new MonitoredServiceApplication()
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication()
             .WithSetting("FaultInjection:ErrorRate", "2")
-            .WithSetting("FaultInjection:LatencyMs", "-5");
+            .WithSetting("FaultInjection:LatencyMs", "-5"));
 
-        var start = () => app.CreateClient();
-
-        start.Should().Throw<OptionsValidationException>().Which.Failures
+        failure.Should().BeOfType<OptionsValidationException>().Which.Failures
             .Should().Contain(failure => failure.StartsWith("FaultInjection:ErrorRate: "))
             .And.Contain(failure => failure.StartsWith("FaultInjection:LatencyMs: "));
     }

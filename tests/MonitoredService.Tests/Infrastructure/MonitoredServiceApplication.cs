@@ -40,6 +40,34 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>
+    /// Starts a service that is expected to fail at start, and returns why. WebApplicationFactory
+    /// races with a Main that fails fast: if Main has already disposed its host when the factory
+    /// looks at it, the factory reports ObjectDisposedException and the cause is lost. Such an
+    /// attempt is repeated with a fresh factory.
+    /// </summary>
+    public static Exception StartFailure(Func<MonitoredServiceApplication> create)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var app = create();
+            try
+            {
+                app.CreateClient().Dispose();
+            }
+            catch (ObjectDisposedException) when (attempt < 5)
+            {
+                continue;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+
+            throw new InvalidOperationException("The service started; a failure at start was expected.");
+        }
+    }
+
     /// <summary>Waits until start-up work is done (the start-up probe answers 200).</summary>
     public async Task<HttpClient> CreateReadyClientAsync()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MonitoredService.Observability;
 using MonitoredService.Observability.Logging;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -9,6 +10,8 @@ namespace MonitoredService.Tests.Logging;
 /// <summary>The ECS line the Serilog.Expressions template writes, field by field.</summary>
 public sealed class EcsFormatTests
 {
+    private static readonly ServiceIdentity Service = new("monitoredservice", "1.2.3", "abc1234", "production", "pod-'7'");
+
     [Fact]
     public void AnEventWithAnExceptionBecomesOneEcsJsonLine()
     {
@@ -21,15 +24,12 @@ public sealed class EcsFormatTests
             [
                 new LogEventProperty("HealthCheck", new ScalarValue("store")),
                 new LogEventProperty("SourceContext", new ScalarValue("MonitoredService.Tests")),
-                new LogEventProperty("ServiceName", new ScalarValue("monitoredservice")),
-                new LogEventProperty("ServiceVersion", new ScalarValue("1.2.3")),
-                new LogEventProperty("ServiceEnvironment", new ScalarValue("production")),
             ],
             System.Diagnostics.ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
             System.Diagnostics.ActivitySpanId.CreateFromString("b7ad6b7169203331"));
 
         using var output = new StringWriter(CultureInfo.InvariantCulture);
-        EcsFormat.Create().Format(logEvent, output);
+        EcsFormat.Create(Service).Format(logEvent, output);
         var text = output.ToString();
 
         text.Should().EndWith("\n").And.NotContain("hunter2");
@@ -48,8 +48,9 @@ public sealed class EcsFormatTests
         json.GetProperty("error.type").GetString().Should().Be("System.InvalidOperationException");
         json.GetProperty("error.message").GetString().Should().Be("Store down: Password=***;");
         json.GetProperty("error.stack_trace").GetString().Should().Contain(nameof(AnEventWithAnExceptionBecomesOneEcsJsonLine));
+        json.GetProperty("service.node.name").GetString().Should().Be("pod-'7'");
         json.GetProperty("HealthCheck").GetString().Should().Be("store", "unmapped properties are kept");
-        json.TryGetProperty("ServiceName", out _).Should().BeFalse("mapped properties are not repeated");
+        json.TryGetProperty("SourceContext", out _).Should().BeFalse("mapped properties are not repeated");
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class EcsFormatTests
             new MessageTemplateParser().Parse("plain"), []);
 
         using var output = new StringWriter(CultureInfo.InvariantCulture);
-        EcsFormat.Create().Format(logEvent, output);
+        EcsFormat.Create(Service).Format(logEvent, output);
         var json = JsonDocument.Parse(output.ToString()).RootElement;
 
         json.GetProperty("log.level").GetString().Should().Be("info");

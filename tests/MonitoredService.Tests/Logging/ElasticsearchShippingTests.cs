@@ -178,13 +178,11 @@ public sealed class ElasticsearchShippingTests : IAsyncLifetime
     [InlineData("Observability:Logging:Elasticsearch:BatchSize", "0", "Observability:Logging:Elasticsearch:BatchSize: ")]
     public void InvalidShippingSettingsStopStartNamingTheKey(string key, string value, string message)
     {
-        using var app = new MonitoredServiceApplication()
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication()
             .WithSetting("Observability:Logging:Elasticsearch:Url", _elasticsearch.Address.ToString())
-            .WithSetting(key, value);
+            .WithSetting(key, value));
 
-        var start = () => app.CreateClient();
-
-        start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(message);
+        failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().Contain(message);
     }
 
     private MonitoredServiceApplication Shipping() => new MonitoredServiceApplication()
