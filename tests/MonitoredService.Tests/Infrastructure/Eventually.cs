@@ -8,6 +8,33 @@ public static class Eventually
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Bound"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            clock.Elapsed.Should().BeLessThan(Bound, what);
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value; fails after <see cref="Bound"/>.</summary>
+    public static async Task<T> UntilAsync<T>(Func<T?> probe, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            clock.Elapsed.Should().BeLessThan(Bound, what);
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task WaitForStatusAsync(this HttpClient client, string path, HttpStatusCode expected)
     {
         var clock = Stopwatch.StartNew();

@@ -20,21 +20,8 @@ public sealed class FakeOtlpCollector : LoopbackServer
     public IReadOnlyList<OtlpSpan> Spans => Payloads.SelectMany(OtlpTraceDecoder.Decode).ToArray();
 
     /// <summary>Waits until a span matching <paramref name="match"/> arrives (bounded).</summary>
-    public async Task<OtlpSpan> WaitForSpanAsync(Func<OtlpSpan, bool> match)
-    {
-        var deadline = DateTime.UtcNow + Eventually.Bound;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Spans.FirstOrDefault(match) is { } span)
-            {
-                return span;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"No matching span; received: {string.Join(", ", Spans.Select(span => span.Name))}");
-    }
+    public Task<OtlpSpan> WaitForSpanAsync(Func<OtlpSpan, bool> match) =>
+        Eventually.UntilAsync(() => Spans.FirstOrDefault(match), "a matching span should arrive");
 
     protected override void Map(WebApplication app) => app.MapPost("/v1/traces", async context =>
     {
