@@ -30,6 +30,8 @@ internal sealed record ExportedInstrument(
             "Managed heap size by generation after the last garbage collection, in bytes.", "gc.heap.generation"),
         new(Runtime, "dotnet.gc.last_collection.memory.committed_size", "dotnet_gc_last_collection_memory_committed_size_bytes", Kind.Gauge,
             "Memory committed by the garbage collector after the last collection, in bytes."),
+        new(Runtime, "dotnet.process.cpu.count", "dotnet_process_cpus", Kind.Gauge,
+            "Processors the runtime may use (the container's CPU limit, rounded up, where one is set)."),
         new(Runtime, "dotnet.thread_pool.thread.count", "dotnet_thread_pool_threads", Kind.Gauge,
             "Thread-pool threads that currently exist."),
         new(Runtime, "dotnet.thread_pool.queue.length", "dotnet_thread_pool_queue_length", Kind.Gauge,

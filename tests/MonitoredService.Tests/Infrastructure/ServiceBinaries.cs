@@ -12,21 +12,10 @@ public static class ServiceBinaries
     private static string Find()
     {
         // The tests run from tests/MonitoredService.Tests/bin/{Configuration}/{tfm}/.
-        var testBinaries = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var testBinaries = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar));
         var targetFramework = testBinaries.Name;
         var configuration = testBinaries.Parent!.Name;
-        var root = testBinaries;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MonitoredService.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException($"No MonitoredService.sln above {AppContext.BaseDirectory}.");
-        }
-
-        var directory = Path.Combine(root.FullName, "src", "MonitoredService", "bin", configuration, targetFramework);
+        var directory = Repository.Path("src", "MonitoredService", "bin", configuration, targetFramework);
         return File.Exists(Path.Combine(directory, "MonitoredService.dll"))
             ? directory
             : throw new InvalidOperationException($"The service is not built at {directory}.");

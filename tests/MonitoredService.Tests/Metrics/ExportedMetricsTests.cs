@@ -137,7 +137,7 @@ public sealed class ExportedMetricsTests
         await client.GetAsync("/nowhere");
 
         var metrics = await Exposition.ScrapeAsync(client);
-        var (exitCode, output) = await Promtool.RunAsync(metrics.Text, "check", "metrics");
+        var (exitCode, output) = await Tools.PromtoolWithInputAsync(metrics.Text, "check", "metrics");
 
         exitCode.Should().Be(0, output);
         output.Trim().Should().BeEmpty("promtool reports lint problems on its output: {0}", output);
