@@ -5,6 +5,7 @@ namespace MonitoredService.Observability.Metrics;
 /// instruments listed in <see cref="All"/> are exported: the runtime and Kestrel publish dozens more
 /// (and private QUIC meters), which nobody reads.
 /// </summary>
+/// <remarks>A tag becomes a label of the same name with dots replaced, or of the name after '=' (<c>tag=label</c>).</remarks>
 internal sealed record ExportedInstrument(
     string Meter, string Instrument, string Name, ExportedInstrument.Kind Type, string Help, params string[] Tags)
 {
@@ -15,10 +16,18 @@ internal sealed record ExportedInstrument(
 
         /// <summary>A current value: from an UpDownCounter (deltas), an observable gauge or up-down counter.</summary>
         Gauge,
+
+        /// <summary>A distribution of seconds, from a Histogram, in <see cref="SecondsBuckets"/>.</summary>
+        Histogram,
     }
+
+    /// <summary>Buckets for client-side latencies: 0.5 ms to 10 s.</summary>
+    public static readonly double[] SecondsBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     public const string Runtime = "System.Runtime";
     public const string Kestrel = "Microsoft.AspNetCore.Server.Kestrel";
+    public const string Npgsql = "Npgsql";
+    private const string Pool = "db.client.connection.pool.name=pool";
 
     public static readonly ExportedInstrument[] All =
     [
@@ -48,8 +57,23 @@ internal sealed record ExportedInstrument(
             "Connections waiting for Kestrel to start processing them."),
         new(Kestrel, "kestrel.rejected_connections", "kestrel_rejected_connections_total", Kind.Counter,
             "Connections Kestrel rejected because its connection limit was reached."),
+        new(Npgsql, "db.client.connection.count", "db_client_connections", Kind.Gauge,
+            "PostgreSQL connections of the pool, by state (idle, used).", Pool, "db.client.connection.state=state"),
+        new(Npgsql, "db.client.connection.max", "db_client_connections_max", Kind.Gauge,
+            "The most connections the PostgreSQL pool may open.", Pool),
+        new(Npgsql, "db.client.connection.npgsql.pending_requests", "db_client_connection_pending_requests", Kind.Gauge,
+            "Requests waiting for a connection from the PostgreSQL pool.", Pool),
+        new(Npgsql, "db.client.connection.npgsql.timeouts", "db_client_connection_timeouts_total", Kind.Counter,
+            "Times a request gave up waiting for a connection from the PostgreSQL pool.", Pool),
+        new(Npgsql, "db.client.operation.duration", "db_client_operation_duration_seconds", Kind.Histogram,
+            "Duration of PostgreSQL commands, in seconds.", Pool),
+        new(Npgsql, "db.client.operation.failed", "db_client_operation_failed_total", Kind.Counter,
+            "PostgreSQL commands that failed.", Pool),
     ];
 
-    /// <summary>The Prometheus label names: tag names with dots replaced.</summary>
-    public string[] LabelNames => Tags.Select(tag => tag.Replace('.', '_')).ToArray();
+    /// <summary>The instrument's tag names, in label order.</summary>
+    public string[] TagNames => Tags.Select(tag => tag.Split('=')[0]).ToArray();
+
+    /// <summary>The Prometheus label names: the name after '=', or the tag name with dots replaced.</summary>
+    public string[] LabelNames => Tags.Select(tag => tag.Contains('=') ? tag.Split('=')[1] : tag.Replace('.', '_')).ToArray();
 }

@@ -21,9 +21,13 @@ internal sealed class MeterBridge : IHostedService, IDisposable
         _meterFactory = meterFactory;
         _bindings = ExportedInstrument.All.ToDictionary(
             export => (export.Meter, export.Instrument),
-            export => new Binding(export, export.Type == ExportedInstrument.Kind.Counter
-                ? factory.CreateCounter(export.Name, export.Help, export.LabelNames)
-                : factory.CreateGauge(export.Name, export.Help, export.LabelNames)));
+            export => new Binding(export, export.Type switch
+            {
+                ExportedInstrument.Kind.Counter => factory.CreateCounter(export.Name, export.Help, export.LabelNames),
+                ExportedInstrument.Kind.Histogram => factory.CreateHistogram(export.Name, export.Help, export.LabelNames,
+                    new HistogramConfiguration { Buckets = ExportedInstrument.SecondsBuckets }),
+                _ => factory.CreateGauge(export.Name, export.Help, export.LabelNames),
+            }));
         _listener.InstrumentPublished = OnInstrumentPublished;
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => ((Binding)state!).Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, state) => ((Binding)state!).Record(instrument, value, tags));
@@ -52,15 +56,17 @@ internal sealed class MeterBridge : IHostedService, IDisposable
 
     private sealed class Binding(ExportedInstrument export, Collector collector)
     {
+        private readonly string[] _tagNames = export.TagNames;
+
         public void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = new string[export.Tags.Length];
+            var labels = new string[_tagNames.Length];
             for (var i = 0; i < labels.Length; i++)
             {
                 labels[i] = "";
                 foreach (var tag in tags)
                 {
-                    if (tag.Key == export.Tags[i])
+                    if (tag.Key == _tagNames[i])
                     {
                         labels[i] = tag.Value?.ToString() ?? "";
                         break;
@@ -75,6 +81,9 @@ internal sealed class MeterBridge : IHostedService, IDisposable
                     break;
                 case (Counter counter, _):
                     counter.WithLabels(labels).Inc(value);
+                    break;
+                case (Histogram histogram, _):
+                    histogram.WithLabels(labels).Observe(value);
                     break;
                 case (Gauge gauge, UpDownCounter<long> or UpDownCounter<int> or UpDownCounter<double>):
                     gauge.WithLabels(labels).Inc(value);

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Options;
 using MonitoredService.Observability.Startup;
+using Npgsql;
 using OpenTelemetry.Trace;
 
 namespace MonitoredService.Items;
@@ -10,19 +12,35 @@ public static class ItemStoreExtensions
     /// <summary>The store implementation, without instrumentation (keyed, so that tests can wrap it).</summary>
     public const string StoreImplementationKey = "items-store";
 
+    /// <summary>The name of the PostgreSQL data source: the pool label of Npgsql's metrics (never the connection string).</summary>
+    public const string DataSourceName = "items";
+
     /// <summary>
-    /// The items store: migrated and warmed up before the instance is ready, checked by readiness,
-    /// traced and measured, and answered with 503 when it fails.
+    /// The items store (SQLite by default, PostgreSQL by <c>Store:Provider</c>): migrated and warmed up
+    /// before the instance is ready, checked by readiness, traced and measured, and answered with 503
+    /// when it fails.
     /// </summary>
     public static IHostApplicationBuilder AddItemStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<StoreOptions>();
+        builder.Services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
         builder.Services.AddSingleton<ItemsTelemetry>();
-        builder.Services.AddKeyedSingleton<IItemStore, SqliteItemStore>(StoreImplementationKey);
+        var provider = builder.Configuration.ReadOrDefaults<StoreOptions>().Provider;
+        if (provider == StoreProvider.PostgreSql)
+        {
+            builder.Services.AddSingleton(CreateDataSource);
+            builder.Services.AddKeyedSingleton<IItemStore, PostgresItemStore>(StoreImplementationKey);
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton<IItemStore, SqliteItemStore>(StoreImplementationKey);
+        }
+
         builder.Services.AddSingleton<IItemStore>(services => new InstrumentedItemStore(
             services.GetRequiredKeyedService<IItemStore>(StoreImplementationKey),
             services.GetRequiredService<ItemsTelemetry>(),
-            databaseSystem: "sqlite"));
+            databaseSystem: provider == StoreProvider.PostgreSql ? "postgresql" : "sqlite"));
         builder.Services.AddStartupTask<StoreMigrationTask>();
         builder.Services.AddStartupTask<StoreWarmUpTask>();
         builder.Services.AddHostedService<ItemsCountRefresher>();
@@ -30,5 +48,18 @@ public static class ItemStoreExtensions
         builder.Services.AddHealthChecks().AddDependencyCheck<StoreHealthCheck>("store");
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(ItemsTelemetry.ActivitySourceName));
         return builder;
+    }
+
+    private static NpgsqlDataSource CreateDataSource(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+        var dataSource = new NpgsqlDataSourceBuilder(services.GetRequiredService<IConfiguration>()[StoreOptions.ConnectionStringKey])
+        {
+            Name = DataSourceName,
+        };
+        dataSource.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
+        dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds);
+        dataSource.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
+        return dataSource.Build();
     }
 }

@@ -67,7 +67,7 @@ internal sealed class SqliteItemStore(IOptions<StoreOptions> options, IHostEnvir
     public Task<Item> CreateAsync(string name, CancellationToken cancellationToken) =>
         RunAsync(async (connection, ct) =>
         {
-            var createdAt = time.GetUtcNow();
+            var createdAt = StoreClock.Now(time);
             await using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO items (name, created_at) VALUES ($name, $createdAt) RETURNING id;";
             command.Parameters.AddWithValue("$name", name);

@@ -3,10 +3,25 @@ using MonitoredService.Observability.Options;
 
 namespace MonitoredService.Items;
 
-/// <summary>The items store (<c>Store</c>): an embedded SQLite file by default.</summary>
+public enum StoreProvider
+{
+    /// <summary>An embedded SQLite file: no other process needed; one replica only.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database (<c>ConnectionStrings:Items</c>), shared by every replica.</summary>
+    PostgreSql,
+}
+
+/// <summary>The items store (<c>Store</c>): an embedded SQLite file by default, or PostgreSQL.</summary>
 public sealed class StoreOptions : IOptionsSection
 {
     public static string SectionName => "Store";
+
+    /// <summary>The configuration key of the PostgreSQL connection string (a secret: from a Secret, never a ConfigMap).</summary>
+    public const string ConnectionStringKey = "ConnectionStrings:Items";
+
+    /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
 
     /// <summary>The SQLite file; a relative path is under the content root. Its directory is created.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -15,4 +30,8 @@ public sealed class StoreOptions : IOptionsSection
     /// <summary>Longest a store command may wait, including for a lock held by another writer.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest opening a PostgreSQL connection may take (a server that does not answer).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

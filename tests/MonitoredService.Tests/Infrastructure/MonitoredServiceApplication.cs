@@ -34,6 +34,10 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>The PostgreSQL store, on the given database.</summary>
+    public MonitoredServiceApplication WithPostgres(string connectionString) =>
+        WithSetting("Store:Provider", "PostgreSql").WithSetting("ConnectionStrings:Items", connectionString);
+
     public MonitoredServiceApplication WithServices(Action<IServiceCollection> configure)
     {
         _configureServices.Add(configure);

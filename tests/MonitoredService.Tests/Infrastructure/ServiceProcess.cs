@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MonitoredService.Tests.Infrastructure;
@@ -10,10 +9,8 @@ namespace MonitoredService.Tests.Infrastructure;
 /// The built service as a real process on 127.0.0.1 and a free port: for what only a process shows
 /// (signals, exit codes, stdout, Kestrel's own limits). Killed on dispose if it is still running.
 /// </summary>
-public sealed partial class ServiceProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
-    private const int Sigterm = 15;
-
     private readonly Process _process;
     private readonly DirectoryInfo _dataDirectory;
     private readonly StringBuilder _stdout = new();
@@ -113,13 +110,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes does when it stops a pod.</summary>
-    public void Terminate()
-    {
-        if (Kill(_process.Id, Sigterm) != 0)
-        {
-            throw new InvalidOperationException($"kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
-        }
-    }
+    public void Terminate() => Signals.Send(_process.Id, Signals.Terminate);
 
     /// <summary>The exit code, once the process has exited within <paramref name="bound"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan bound)
@@ -169,7 +160,4 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             return output.ToString();
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

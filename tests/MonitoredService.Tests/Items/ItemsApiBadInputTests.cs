@@ -6,11 +6,9 @@ using MonitoredService.Tests.Infrastructure;
 namespace MonitoredService.Tests.Items;
 
 /// <summary>Bad input gets a clear 4xx application/problem+json answer, never a 500.</summary>
-public sealed class ItemsApiBadInputTests : IClassFixture<ReadyServiceFixture>
+public abstract class ItemsApiBadInputTests(ServiceFixture fixture)
 {
-    private readonly ReadyServiceFixture _fixture;
-
-    public ItemsApiBadInputTests(ReadyServiceFixture fixture) => _fixture = fixture;
+    private readonly ServiceFixture _fixture = fixture;
 
     public static TheoryData<string, string, int, string> BadBodies => new()
     {
@@ -162,3 +160,7 @@ public sealed class ItemsApiBadInputTests : IClassFixture<ReadyServiceFixture>
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
+
+public sealed class SqliteItemsApiBadInputTests(ReadyServiceFixture fixture) : ItemsApiBadInputTests(fixture), IClassFixture<ReadyServiceFixture>;
+
+public sealed class PostgresItemsApiBadInputTests(PostgresServiceFixture fixture) : ItemsApiBadInputTests(fixture), IClassFixture<PostgresServiceFixture>;

@@ -6,11 +6,9 @@ using MonitoredService.Tests.Infrastructure;
 namespace MonitoredService.Tests.Items;
 
 /// <summary>The items API's good paths, with the JSON contract of DESIGN.md.</summary>
-public sealed class ItemsApiTests : IClassFixture<ReadyServiceFixture>
+public abstract class ItemsApiTests(ServiceFixture fixture)
 {
-    private readonly HttpClient _client;
-
-    public ItemsApiTests(ReadyServiceFixture fixture) => _client = fixture.Client;
+    private readonly HttpClient _client = fixture.Client;
 
     [Fact]
     public async Task CreateAnswers201WithTheItemAndItsLocation()
@@ -101,3 +99,7 @@ public sealed class ItemsApiTests : IClassFixture<ReadyServiceFixture>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 }
+
+public sealed class SqliteItemsApiTests(ReadyServiceFixture fixture) : ItemsApiTests(fixture), IClassFixture<ReadyServiceFixture>;
+
+public sealed class PostgresItemsApiTests(PostgresServiceFixture fixture) : ItemsApiTests(fixture), IClassFixture<PostgresServiceFixture>;

@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+
+namespace MonitoredService.Tests.Infrastructure;
+
+/// <summary>POSIX signals for the processes tests start (SIGTERM as Kubernetes sends it, SIGINT for PostgreSQL's fast shutdown).</summary>
+public static partial class Signals
+{
+    public const int Interrupt = 2;
+    public const int Terminate = 15;
+
+    public static void Send(int pid, int signal)
+    {
+        if (Kill(pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint EffectiveUserId();
+}
