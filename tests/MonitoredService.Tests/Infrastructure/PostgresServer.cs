@@ -105,8 +105,53 @@ public sealed class PostgresServer : IAsyncDisposable
         _server = null;
     }
 
+    /// <summary>
+    /// A hung server (SIGSTOP to the postmaster and every backend): connections are accepted by the
+    /// kernel and queries are sent, but nothing ever answers, until <see cref="Thaw"/>.
+    /// </summary>
+    public void Freeze() => SignalAll(Signals.Stop);
+
+    public void Thaw() => SignalAll(Signals.Continue);
+
+    private void SignalAll(int signal)
+    {
+        var postmaster = _server?.Id ?? throw new InvalidOperationException("The server is not running.");
+        Signals.Send(postmaster, signal);
+        foreach (var child in Children(postmaster))
+        {
+            Signals.Send(child, signal);
+        }
+    }
+
+    private static IEnumerable<int> Children(int parent) =>
+        Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name =>
+            {
+                try
+                {
+                    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+                    var stat = File.ReadAllText($"/proc/{name}/stat");
+                    var ppid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                    return (Pid: int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture), Parent: ppid);
+                }
+                catch (IOException)
+                {
+                    return (Pid: 0, Parent: 0); // the process ended meanwhile
+                }
+            })
+            .Where(process => process.Parent == parent)
+            .Select(process => process.Pid)
+            .ToArray();
+
     public async ValueTask DisposeAsync()
     {
+        if (_server is { HasExited: false })
+        {
+            Thaw();
+        }
+
         await StopAsync();
         _directory.Delete(recursive: true);
     }

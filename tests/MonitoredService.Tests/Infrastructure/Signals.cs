@@ -2,11 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace MonitoredService.Tests.Infrastructure;
 
-/// <summary>POSIX signals for the processes tests start (SIGTERM as Kubernetes sends it, SIGINT for PostgreSQL's fast shutdown).</summary>
+/// <summary>POSIX signals for the processes tests start (SIGTERM as Kubernetes sends it, SIGINT for PostgreSQL's fast shutdown, SIGSTOP/SIGCONT for a hung server); Linux numbering.</summary>
 public static partial class Signals
 {
     public const int Interrupt = 2;
     public const int Terminate = 15;
+    public const int Continue = 18;
+    public const int Stop = 19;
 
     public static void Send(int pid, int signal)
     {
