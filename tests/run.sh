@@ -20,11 +20,13 @@ require_dotnet() {
   fi
 }
 
-# Debian packages the tests call: promtool (prometheus) and amtool (prometheus-alertmanager).
+# Debian packages the tests call: promtool (prometheus), amtool (prometheus-alertmanager), and
+# PostgreSQL's server binaries (postgresql), from which the tests start throw-away servers.
 require_debian_packages() {
   local missing=()
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} with apt-get"
   local sudo=""
@@ -59,8 +61,21 @@ run_dotnet_tests() {
   failed=$((failed + suite_failed))
 }
 
+# Throw-away PostgreSQL servers stop with the test host; one left by a killed host is stopped, and
+# its directory removed, here.
+stop_leftover_servers() {
+  pkill -INT -f 'postgres -D /tmp/monitoredservice-pg-' 2>/dev/null || true
+  local waited=0
+  while pgrep -f 'postgres -D /tmp/monitoredservice-pg-' >/dev/null && [ "$waited" -lt 30 ]; do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  rm -rf /tmp/monitoredservice-pg-*
+}
+
 if require_dotnet && require_debian_packages; then
   run_dotnet_tests
+  stop_leftover_servers
 else
   echo "The test prerequisites could not be installed." >&2
   failed=$((failed + 1))
