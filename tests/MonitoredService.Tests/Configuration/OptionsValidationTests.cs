@@ -39,6 +39,25 @@ public sealed class OptionsValidationTests
         failure.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain($"'{key}'");
     }
 
+    [Theory]
+    [InlineData(null, "ConnectionStrings:Items: a connection string is required when Store:Provider is PostgreSql.")]
+    [InlineData("Host=db;Password=pw-canary-77;Bogus Key=1", "ConnectionStrings:Items: not a valid PostgreSQL connection string.")]
+    public void PostgreSqlWithoutAUsableConnectionStringStopsStartWithoutEchoingIt(string? connectionString, string message)
+    {
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication()
+            .WithSetting("Store:Provider", "PostgreSql").WithSetting("ConnectionStrings:Items", connectionString));
+
+        failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().Be(message);
+    }
+
+    [Fact]
+    public void AnUnknownStoreProviderStopsStartNamingTheKey()
+    {
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication().WithSetting("Store:Provider", "MySql"));
+
+        failure.Message.Should().Contain("Store:Provider");
+    }
+
     [Fact]
     public void EveryFailureIsReportedNotOnlyTheFirst()
     {

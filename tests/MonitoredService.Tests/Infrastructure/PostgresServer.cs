@@ -119,7 +119,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Signals.Send(postmaster, signal);
         foreach (var child in Children(postmaster))
         {
-            Signals.Send(child, signal);
+            Signals.SendIfRunning(child, signal); // a backend may end between the listing and the signal
         }
     }
 

@@ -18,6 +18,16 @@ public static partial class Signals
         }
     }
 
+    /// <summary>Sends a signal to a process that may have ended meanwhile (ESRCH is not an error).</summary>
+    public static void SendIfRunning(int pid, int signal)
+    {
+        const int NoSuchProcess = 3;
+        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != NoSuchProcess)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
