@@ -2,6 +2,12 @@ using MonitoredService.FaultInjection;
 using MonitoredService.Hosting;
 using MonitoredService.Items;
 using MonitoredService.Observability;
+using MonitoredService.Observability.Health;
+
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args, Console.Out); // Docker's HEALTHCHECK: no shell, no curl in the image
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,3 +25,4 @@ app.MapObservabilityEndpoints();
 app.MapItemsApi();
 
 app.Run();
+return 0;
