@@ -138,7 +138,7 @@ public sealed partial class DashboardTests
     /// </summary>
     private static Task<JsonSchema> GrafanaSchemaAsync()
     {
-        var path = Path.Combine(Repository.Root, "..", "shared", "schemas", "grafana", "dashboard.jsonschema.json");
+        var path = Repository.Schema("grafana", "dashboard.jsonschema.json");
         var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         root["$ref"]!.GetValue<string>().Should().Be("#/definitions/Dashboard");
         var definitions = root["definitions"]!;
