@@ -3,7 +3,7 @@
 # "N passed, N failed", summed over all suites. Anything that did not pass (failed, skipped, not
 # run, or a suite that could not even start) counts as failed. Exit status 0 only if none failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
@@ -20,13 +20,17 @@ require_dotnet() {
   fi
 }
 
-# Debian packages the tests call: promtool (prometheus), amtool (prometheus-alertmanager), and
-# PostgreSQL's server binaries (postgresql), from which the tests start throw-away servers.
+# Debian packages the tests call: promtool (prometheus), amtool (prometheus-alertmanager),
+# PostgreSQL's server binaries (postgresql), from which the tests start throw-away servers,
+# the shellcheck and docker-compose packages. kubectl (for kustomize) is on the machine.
 require_debian_packages() {
   local missing=()
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  # To lint the deploy scripts, and (compose v1) to validate the compose file offline.
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} with apt-get"
   local sudo=""
