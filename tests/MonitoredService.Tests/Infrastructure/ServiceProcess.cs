@@ -33,11 +33,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the service with <paramref name="settings"/> as command-line configuration.</summary>
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts the service with <paramref name="settings"/> as command-line configuration, on a free port or the given one.</summary>
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string>? settings = null, int? port = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("monitoredservice-process-");
-        var port = FreePort();
+        port ??= FreePort();
         var all = new Dictionary<string, string>
         {
             ["urls"] = $"http://127.0.0.1:{port}",
@@ -64,7 +64,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         start.Environment.Remove("DOTNET_ENVIRONMENT");
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process, dataDirectory, port);
+        var service = new ServiceProcess(process, dataDirectory, port.Value);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
