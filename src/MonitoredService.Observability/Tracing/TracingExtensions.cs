@@ -19,8 +19,8 @@ public static class TracingExtensions
     /// OpenTelemetry tracing, exported over OTLP (Jaeger ingests it natively) when an endpoint is
     /// configured and tracing is on; otherwise nothing is recorded, exported or complained about,
     /// and trace context still propagates. Probes and scrapes are not traced. Export runs on a
-    /// background batch with a bounded queue: a dead collector never slows a request, and the
-    /// provider waits at most 5 s for it at shutdown.
+    /// background batch with a bounded queue: a dead collector never slows a request, the provider
+    /// waits at most 5 s for it at shutdown, and what is lost is counted (<see cref="TraceExportMetrics"/>).
     /// </summary>
     public static IHostApplicationBuilder AddTracing(this IHostApplicationBuilder builder)
     {
@@ -29,6 +29,8 @@ public static class TracingExtensions
         var exports = builder.Configuration.ReadOrDefaults<TracingOptions>().Enabled
             && (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
                 || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]));
+        builder.Services.AddSingleton(services => new TraceExportMetrics(services.GetRequiredService<Prometheus.IMetricFactory>()) { Listening = exports });
+        builder.Services.AddHostedService(services => services.GetRequiredService<TraceExportMetrics>());
         if (!exports)
         {
             builder.Services.AddHostedService<TraceContextPropagation>();

@@ -195,6 +195,58 @@ public sealed class TracingTests : IAsyncLifetime
         shutdown.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the tracer provider waits at most 5 s for its exporter");
     }
 
+    [Fact]
+    public async Task FailedExportsToAnUnreachableCollectorAreCounted()
+    {
+        using var app = new MonitoredServiceApplication()
+            .WithSetting("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{ServiceProcess.FreePort()}")
+            .WithSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithSetting("OTEL_TRACES_SAMPLER", "always_on")
+            .WithSetting("OTEL_BSP_SCHEDULE_DELAY", "100");
+        using var client = await app.CreateReadyClientAsync();
+
+        for (var i = 0; i < 10; i++)
+        {
+            (await client.GetAsync("/api/items?limit=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await Eventually.TrueAsync(async () =>
+            (await Exposition.ScrapeAsync(client)).Value("monitoredservice_trace_exports_failed_total", ("reason", "unreachable")) > 0,
+            "a failed export is counted");
+    }
+
+    [Fact]
+    public async Task SpansDroppedBecauseAHungCollectorFilledTheQueueAreCounted()
+    {
+        _collector.Hang = true;
+        using var app = Traced().WithSetting("OTEL_BSP_MAX_QUEUE_SIZE", "8").WithSetting("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4");
+        using var client = await app.CreateReadyClientAsync();
+
+        for (var i = 0; i < 60; i++)
+        {
+            (await client.GetAsync("/api/items?limit=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await Eventually.TrueAsync(async () =>
+            (await Exposition.ScrapeAsync(client)).Value("monitoredservice_trace_spans_dropped_total", ("reason", "queue_full")) > 0,
+            "spans dropped from the full queue are counted");
+    }
+
+    [Fact]
+    public async Task NothingIsCountedAsLostWhenTheCollectorTakesEverything()
+    {
+        using var app = Traced();
+        using var client = await app.CreateReadyClientAsync();
+
+        using var response = await client.GetAsync("/api/items?limit=1");
+        await _collector.WaitForSpanAsync(span => span.TraceId == TraceResponse.Of(response).TraceId);
+        var metrics = await Exposition.ScrapeAsync(client);
+
+        metrics.Value("monitoredservice_trace_spans_dropped_total", ("reason", "queue_full")).Should().Be(0);
+        metrics.Value("monitoredservice_trace_exports_failed_total", ("reason", "unreachable")).Should().Be(0);
+        metrics.Value("monitoredservice_trace_exports_failed_total", ("reason", "http_error")).Should().Be(0);
+    }
+
     [Theory]
     [InlineData("/api/items/1")]
     [InlineData("/api/items/abc")]
