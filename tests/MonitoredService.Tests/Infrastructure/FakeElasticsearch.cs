@@ -26,6 +26,9 @@ public sealed class FakeElasticsearch : LoopbackServer
     /// <summary>Accept the request and never answer.</summary>
     public bool Hang { get; set; }
 
+    /// <summary>Answer every request this late (a slow cluster).</summary>
+    public TimeSpan Delay { get; set; }
+
     public IReadOnlyList<BulkRequest> Requests => _requests.ToArray();
 
     /// <summary>The documents of every request that was answered 2xx for that item.</summary>
@@ -46,6 +49,8 @@ public sealed class FakeElasticsearch : LoopbackServer
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
             return;
         }
+
+        await Task.Delay(Delay, context.RequestAborted);
 
         if (RequestStatus is { } requestStatus)
         {

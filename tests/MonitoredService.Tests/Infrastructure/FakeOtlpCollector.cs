@@ -15,6 +15,12 @@ public sealed class FakeOtlpCollector : LoopbackServer
     /// <summary>Accept requests and never answer.</summary>
     public bool Hang { get; set; }
 
+    /// <summary>Answer every request this late (a slow collector).</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>The status of every answer (200; 429 for an overloaded collector).</summary>
+    public int Status { get; set; } = 200;
+
     public IReadOnlyList<byte[]> Payloads => _payloads.ToArray();
 
     public IReadOnlyList<OtlpSpan> Spans => Payloads.SelectMany(OtlpTraceDecoder.Decode).ToArray();
@@ -33,6 +39,8 @@ public sealed class FakeOtlpCollector : LoopbackServer
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         }
 
+        await Task.Delay(Delay, context.RequestAborted);
+        context.Response.StatusCode = Status;
         context.Response.ContentType = "application/x-protobuf";
     });
 }

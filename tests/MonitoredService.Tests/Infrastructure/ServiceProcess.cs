@@ -33,6 +33,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The resident memory of the process (VmRSS), in bytes.</summary>
+    public long ResidentBytes =>
+        long.Parse(File.ReadAllLines($"/proc/{_process.Id}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
     /// <summary>Starts the service with <paramref name="settings"/> as command-line configuration, on a free port or the given one.</summary>
     public static ServiceProcess Start(IReadOnlyDictionary<string, string>? settings = null, int? port = null)
     {
