@@ -31,6 +31,8 @@ require_debian_packages() {
   # To lint the deploy scripts, and (compose v1) to validate the compose file offline.
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # A read-only root and an unprivileged user for the least-privilege test (setpriv is in util-linux).
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} with apt-get"
   local sudo=""

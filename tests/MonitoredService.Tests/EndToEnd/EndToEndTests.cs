@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace MonitoredService.Tests.EndToEnd;
 
 /// <summary>
-/// The kit, run: the built service (on PostgreSQL, fault injection configurable) as a real process,
+/// The kit, run: the published service (on PostgreSQL, fault injection configurable) as a real process,
 /// scraped every second by a real Prometheus 2.42 with our rules (a copy with shorter <c>for:</c>),
 /// alerting through a real Alertmanager 0.25 with our routing and inhibition into a webhook this test
 /// owns. Three acts: healthy traffic (no alert, the dashboards' queries all evaluate and have data),
@@ -168,7 +168,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             ["FaultInjection:ErrorRate"] = errorRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Observability:Health:PublishPeriod"] = "00:00:01",
             ["Observability:Shutdown:DrainDelay"] = "00:00:00",
-        }, port);
+        }, port, assembly: await PublishedService.AssemblyAsync());
         await service.WaitUntilReadyAsync();
         return service;
     }

@@ -38,8 +38,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         long.Parse(File.ReadAllLines($"/proc/{_process.Id}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
-    /// <summary>Starts the service with <paramref name="settings"/> as command-line configuration, on a free port or the given one.</summary>
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string>? settings = null, int? port = null)
+    /// <summary>
+    /// Starts the service with <paramref name="settings"/> as command-line configuration, on a free
+    /// port or the given one; from the build output or another <paramref name="assembly"/>, and
+    /// through a <paramref name="wrapper"/> command (a sandbox) when given.
+    /// </summary>
+    public static ServiceProcess Start(
+        IReadOnlyDictionary<string, string>? settings = null, int? port = null, string? assembly = null, IReadOnlyList<string>? wrapper = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("monitoredservice-process-");
         port ??= FreePort();
@@ -53,14 +58,20 @@ public sealed class ServiceProcess : IAsyncDisposable
             all[key] = value;
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        assembly ??= ServiceBinaries.Assembly;
+        string[] command = [.. wrapper ?? [], "dotnet", assembly];
+        var start = new ProcessStartInfo(command[0])
         {
-            WorkingDirectory = ServiceBinaries.Directory,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServiceBinaries.Assembly);
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in all)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -125,6 +136,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
     }
+
+    /// <summary>The data directory this process may write (its SQLite file's, by default).</summary>
+    public string DataDirectory => _dataDirectory.FullName;
 
     public async ValueTask DisposeAsync()
     {
