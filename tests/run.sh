@@ -33,6 +33,8 @@ require_debian_packages() {
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   # A read-only root and an unprivileged user for the least-privilege test (setpriv is in util-linux).
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  # The load generator of the benchmark harness, whose smoke run is a suite here.
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} with apt-get"
   local sudo=""
@@ -67,6 +69,19 @@ run_dotnet_tests() {
   failed=$((failed + suite_failed))
 }
 
+# The benchmark harness, briefly: it must keep working (tests/bench/run.sh; numbers in docs/benchmarks.md).
+run_bench_smoke() {
+  log "benchmark harness (smoke run)"
+  if bash tests/bench/run.sh --smoke >"$results/bench-smoke.md" 2>"$results/bench-smoke.log"; then
+    echo "bench smoke: 1 passed, 0 failed"
+    passed=$((passed + 1))
+  else
+    tail -n 20 "$results/bench-smoke.log"
+    echo "bench smoke: 0 passed, 1 failed"
+    failed=$((failed + 1))
+  fi
+}
+
 # Throw-away PostgreSQL servers stop with the test host; one left by a killed host is stopped, and
 # its directory removed, here.
 stop_leftover_servers() {
@@ -81,6 +96,7 @@ stop_leftover_servers() {
 
 if require_dotnet && require_debian_packages; then
   run_dotnet_tests
+  run_bench_smoke
   stop_leftover_servers
 else
   echo "The test prerequisites could not be installed." >&2

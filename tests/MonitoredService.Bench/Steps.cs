@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace MonitoredService.Bench;
+
+/// <summary>The measurements, each a method that writes its section of the report.</summary>
+internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, StringBuilder report)
+{
+    private readonly Dictionary<Variant, List<Wrk.Result>> _runs = Variant.All.ToDictionary(v => v, _ => new List<Wrk.Result>());
+    private double _loadedMiB;
+
+    /// <summary>Throughput and latency of GET /api/items/{id}, per variant, the variants interleaved round by round.</summary>
+    public async Task ThroughputAsync()
+    {
+        var services = Variant.All.Select(v => ServiceUnderTest.Start(assembly, v, sink.Address)).ToArray();
+        try
+        {
+            foreach (var service in services)
+            {
+                await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+                using var client = new HttpClient { BaseAddress = service.BaseAddress };
+                (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
+                await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup); // JIT, pools, tiered compilation
+            }
+
+            var order = services.ToList();
+            for (var round = 0; round < settings.Rounds; round++)
+            {
+                order = [.. order.Skip(1), order[0]]; // rotate: no variant always runs first or last
+                foreach (var service in order)
+                {
+                    var result = await Wrk.RunAsync(Target(service), settings.Connections, settings.Duration);
+                    _runs[service.Variant].Add(result);
+                    if (service.Variant == Variant.AllOn)
+                    {
+                        _loadedMiB = Math.Max(_loadedMiB, service.ResidentMiB);
+                    }
+
+                    Console.Error.WriteLine($"  round {round + 1} {service.Variant.Name}: {result.RequestsPerSecond:0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
+                }
+            }
+
+            var logLines = File.ReadLines(services.Single(s => s.Variant == Variant.AllOn).StdoutFile).LongCount();
+            var off = Stats.Median(_runs[Variant.AllOff].Select(r => r.RequestsPerSecond));
+            report.AppendLine($"### Throughput of `GET /api/items/{{id}}` (wrk -t1 -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved; medians)");
+            report.AppendLine();
+            report.AppendLine("| variant | req/s | of all off | p50 ms | p99 ms | errors |");
+            report.AppendLine("|---|---|---|---|---|---|");
+            foreach (var variant in Variant.All)
+            {
+                var runs = _runs[variant];
+                var throughput = Stats.Median(runs.Select(r => r.RequestsPerSecond));
+                report.AppendLine($"| {variant.Name} | {throughput:0} | {throughput / off:P0} | {Stats.Median(runs.Select(r => r.P50Ms)):0.00} | {Stats.Median(runs.Select(r => r.P99Ms)):0.00} | {runs.Sum(r => r.Errors)} |");
+            }
+
+            report.AppendLine();
+            report.AppendLine($"All on: {logLines:N0} log lines written to stdout (a file), {sink.Batches:N0} span batches exported (10 % sampling); per-round ratios all on / all off: " +
+                string.Join(", ", _runs[Variant.AllOn].Zip(_runs[Variant.AllOff]).Select(p => $"{p.First.RequestsPerSecond / p.Second.RequestsPerSecond:P0}")) + ".");
+            report.AppendLine();
+        }
+        finally
+        {
+            foreach (var service in services)
+            {
+                await service.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Probe latency, new connection per probe as the kubelet does, while wrk saturates the API.</summary>
+    public async Task ProbesUnderLoadAsync()
+    {
+        await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
+        await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = service.BaseAddress };
+        (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
+        await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup);
+
+        var latencies = new Dictionary<string, List<double>> { ["/health/live"] = [], ["/health/ready"] = [] };
+        var load = Wrk.RunAsync(Target(service), settings.Connections * 4, settings.Duration);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < settings.Duration - TimeSpan.FromMilliseconds(500))
+        {
+            foreach (var path in latencies.Keys)
+            {
+                var probe = Stopwatch.StartNew();
+                using var response = await client.GetAsync(path);
+                latencies[path].Add(probe.Elapsed.TotalMilliseconds);
+                response.EnsureSuccessStatusCode();
+            }
+
+            await Task.Delay(20);
+        }
+
+        var saturation = await load;
+        report.AppendLine($"### Probes while the API is saturated (wrk -c{settings.Connections * 4}: {saturation.RequestsPerSecond:0} req/s; a new connection per probe)");
+        report.AppendLine();
+        report.AppendLine("| probe | samples | p50 ms | p99 ms | max ms |");
+        report.AppendLine("|---|---|---|---|---|");
+        foreach (var (path, values) in latencies)
+        {
+            report.AppendLine($"| `{path}` | {values.Count} | {Stats.Median(values):0.00} | {Stats.Percentile(values, 0.99):0.00} | {values.Max():0.00} |");
+        }
+
+        report.AppendLine();
+    }
+
+    /// <summary>/metrics: time and size of a scrape, fresh and after traffic on every route.</summary>
+    public async Task ScrapeAsync()
+    {
+        await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
+        await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        report.AppendLine($"### `/metrics` scrapes ({settings.Scrapes} per row, keep-alive; the first scrape after start-up excluded)");
+        report.AppendLine();
+        report.AppendLine("| state | format | bytes | series | p50 ms | p99 ms |");
+        report.AppendLine("|---|---|---|---|---|---|");
+        await ScrapeRowsAsync(client, "fresh (default series)");
+        await TrafficOnEveryRouteAsync(client);
+        await ScrapeRowsAsync(client, "after traffic on every route");
+        report.AppendLine();
+    }
+
+    /// <summary>Cold start to ready, idle and loaded working set.</summary>
+    public async Task StartupAndMemoryAsync()
+    {
+        var starts = new List<double>();
+        var idle = new List<double>();
+        for (var i = 0; i < settings.Starts; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
+            starts.Add((await service.WaitUntilReadyAsync(clock)).TotalMilliseconds);
+            await Task.Delay(settings.Idle);
+            idle.Add(service.ResidentMiB);
+        }
+
+        report.AppendLine($"### Start-up and memory (all on, SQLite created and migrated; {settings.Starts} cold starts)");
+        report.AppendLine();
+        report.AppendLine("| measure | median | min | max |");
+        report.AppendLine("|---|---|---|---|");
+        report.AppendLine($"| process start to `/health/ready` 200 | {Stats.Median(starts):0} ms | {starts.Min():0} ms | {starts.Max():0} ms |");
+        report.AppendLine($"| idle working set ({settings.Idle.TotalSeconds:0} s after ready) | {Stats.Median(idle):0} MiB | {idle.Min():0} MiB | {idle.Max():0} MiB |");
+        if (_loadedMiB > 0)
+        {
+            report.AppendLine($"| working set under load (all on, highest after a wrk run) | {_loadedMiB:0} MiB | | |");
+        }
+
+        report.AppendLine();
+    }
+
+    private async Task ScrapeRowsAsync(HttpClient client, string state)
+    {
+        foreach (var (format, accept) in new[] { ("text 0.0.4", "text/plain"), ("OpenMetrics", "application/openmetrics-text; version=1.0.0") })
+        {
+            var times = new List<double>();
+            var bytes = 0;
+            var series = 0;
+            for (var i = 0; i <= settings.Scrapes; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+                request.Headers.Add("Accept", accept);
+                var clock = Stopwatch.StartNew();
+                using var response = await client.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                if (i > 0)
+                {
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+
+                bytes = Encoding.UTF8.GetByteCount(body);
+                series = body.Split('\n').Count(line => line.Length > 0 && line[0] != '#');
+            }
+
+            report.AppendLine($"| {state} | {format} | {bytes:N0} | {series} | {Stats.Median(times):0.00} | {Stats.Percentile(times, 0.99):0.00} |");
+        }
+    }
+
+    private static async Task TrafficOnEveryRouteAsync(HttpClient client)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            using var created = await client.PostAsJsonAsync("/api/items", new { name = $"route item {i}" });
+            var location = created.Headers.Location!;
+            await client.GetAsync(location);
+            await client.GetAsync("/api/items?limit=5");
+            await client.GetAsync("/api/items/abc");
+            await client.GetAsync("/api/items/999999");
+            await client.PostAsync("/api/items", new StringContent("{", Encoding.UTF8, "application/json"));
+            await client.PostAsync("/api/items", new StringContent("x", Encoding.UTF8, "text/plain"));
+            await client.PutAsync("/api/items/1", new StringContent("{}", Encoding.UTF8, "application/json"));
+            await client.DeleteAsync(location);
+            await client.DeleteAsync(location);
+            await client.GetAsync($"/no/such/route/{i}");
+            await client.GetAsync("/health/live");
+            await client.GetAsync("/health/ready");
+            await client.GetAsync("/health/startup");
+        }
+    }
+
+    private static Uri Target(ServiceUnderTest service) => new(service.BaseAddress, "/api/items/1");
+}
+
+/// <summary>How long and how often: the full run, or a smoke run that only proves the harness works.</summary>
+internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int Connections, int Scrapes, int Starts, TimeSpan Idle)
+{
+    public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), 5, 16, 200, 5, TimeSpan.FromSeconds(5));
+
+    public static readonly Settings Smoke = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1, 16, 5, 1, TimeSpan.FromSeconds(1));
+}

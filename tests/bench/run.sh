@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The benchmark harness: builds the service (Release), then measures it with wrk in every
+# observability variant, interleaved, and prints a markdown report (also in artifacts/bench/).
+#   bash tests/bench/run.sh            # the full run, about 8 minutes
+#   bash tests/bench/run.sh --smoke    # seconds; proves the harness works (the test command runs it)
+# Micro-benchmarks of the per-request code: dotnet run -c Release --project tests/MonitoredService.Benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+
+if ! command -v wrk >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+
+dotnet build MonitoredService.sln --configuration Release --nologo --verbosity quiet
+dotnet run --project tests/MonitoredService.Bench --configuration Release --no-build -- "$@"
