@@ -20,6 +20,9 @@ namespace MonitoredService.Benchmarks;
 /// </summary>
 public class PerRequestLogging
 {
+    private static readonly MessageTemplate Template = new Serilog.Parsing.MessageTemplateParser().Parse(
+        "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})");
+
     private static readonly ServiceIdentity Service = new("monitoredservice", "0.1.0", "abc1234", "production", "pod-1");
     private readonly ITextFormatter _formatter = EcsFormat.Create(Service);
     private readonly StringWriter _output = new(CultureInfo.InvariantCulture);
@@ -69,7 +72,7 @@ public class PerRequestLogging
         DateTimeOffset.Now,
         LogEventLevel.Information,
         exception: null,
-        new Serilog.Parsing.MessageTemplateParser().Parse("HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})"),
+        Template,
         [
             new LogEventProperty("HttpRequestMethod", new ScalarValue("GET")),
             new LogEventProperty("UrlPath", new ScalarValue("/api/items/42")),
