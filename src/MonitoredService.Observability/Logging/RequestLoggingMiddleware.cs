@@ -34,7 +34,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = RequestLabels.Of(context).Route;
             var level = status >= 500 ? LogEventLevel.Error
-                : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == "/metrics" ? LogEventLevel.Debug
+                : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == Metrics.MetricsExtensions.Path ? LogEventLevel.Debug
                 : LogEventLevel.Information;
             if (_logger.IsEnabled(level))
             {

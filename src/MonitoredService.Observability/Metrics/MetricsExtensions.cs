@@ -14,6 +14,9 @@ namespace MonitoredService.Observability.Metrics;
 
 public static class MetricsExtensions
 {
+    /// <summary>Where Prometheus scrapes. Scrapes are not counted as requests (the scraper has its own metrics).</summary>
+    public const string Path = "/metrics";
+
     /// <summary>
     /// One registry per host (tests start several in one process) with process metrics, the
     /// allow-listed runtime and Kestrel instruments, HTTP request metrics, health as metrics and
@@ -75,7 +78,7 @@ public static class MetricsExtensions
     {
         var options = app.ApplicationServices.GetRequiredService<IConfiguration>().ReadOrDefaults<MetricsOptions>();
         return options.Enabled
-            ? app.UseHttpMetrics(app.ApplicationServices.GetRequiredService<HttpRequestMetrics>().Configure)
+            ? app.Use(app.ApplicationServices.GetRequiredService<HttpRequestMetrics>().InvokeAsync)
             : app;
     }
 
@@ -85,7 +88,7 @@ public static class MetricsExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().ReadOrDefaults<MetricsOptions>();
         if (options is { Enabled: true, Port: null })
         {
-            endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
+            endpoints.MapMetrics(Path, endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
         }
 
         return endpoints;

@@ -76,5 +76,5 @@ public static class TracingExtensions
     }
 
     private static bool IsProbeOrScrape(PathString path) =>
-        path.StartsWithSegments(HealthPaths.Prefix) || path.StartsWithSegments("/metrics");
+        path.StartsWithSegments(HealthPaths.Prefix) || path.StartsWithSegments(Metrics.MetricsExtensions.Path);
 }
