@@ -56,7 +56,7 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
 
             report.AppendLine();
             report.AppendLine($"All on: {logLines:N0} log lines written to stdout (a file), {sink.Batches:N0} span batches exported (10 % sampling); per-round ratios all on / all off: " +
-                string.Join(", ", _runs[Variant.AllOn].Zip(_runs[Variant.AllOff]).Select(p => $"{p.First.RequestsPerSecond / p.Second.RequestsPerSecond:P0}")) + ".");
+                string.Join(", ", PairedRatios().Select(ratio => $"{ratio:P0}")) + $" (median {Stats.Median(PairedRatios()):P0}).");
             report.AppendLine();
         }
         finally
@@ -198,6 +198,10 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             await client.GetAsync("/health/startup");
         }
     }
+
+    /// <summary>All on / all off, round by round: the pairs ran back to back, so slow drift of the machine cancels.</summary>
+    private IEnumerable<double> PairedRatios() =>
+        _runs[Variant.AllOn].Zip(_runs[Variant.AllOff]).Select(p => p.First.RequestsPerSecond / p.Second.RequestsPerSecond);
 
     private static Uri Target(ServiceUnderTest service) => new(service.BaseAddress, "/api/items/1");
 }
