@@ -94,15 +94,38 @@ public sealed class LeastPrivilegeTests
         return data;
     }
 
-    private static async Task<ServiceProcess> StartSandboxedAsync(long uid, long gid, string data, string storePath) =>
-        ServiceProcess.Start(
+    private static async Task<ServiceProcess> StartSandboxedAsync(long uid, long gid, string data, string storePath)
+    {
+        var assembly = await PublishedService.AssemblyAsync();
+        // The fresh /tmp (world-writable, as the pod's emptyDir) hides whatever the host has there,
+        // the published build too when the repository itself lives under /tmp (a clone in CI): it
+        // is bound back read-only, below directories the pod's user may traverse (bwrap would
+        // create them 0700).
+        var app = Path.GetDirectoryName(assembly)!;
+        string[] traversable = [.. Ancestors(app).Where(directory => directory.StartsWith("/tmp/", StringComparison.Ordinal))
+            .SelectMany(directory => new[] { "--perms", "0755", "--dir", directory })];
+        return ServiceProcess.Start(
             new Dictionary<string, string> { ["Store:Path"] = storePath, ["Observability:Shutdown:DrainDelay"] = "00:00:00" },
-            assembly: await PublishedService.AssemblyAsync(),
+            assembly: assembly,
             wrapper:
             [
-                "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", data, data, "--die-with-parent", "--",
+                "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+                .. traversable, "--ro-bind", app, app, "--bind", data, data, "--die-with-parent", "--",
                 "setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--inh-caps=-all", "--",
             ]);
+    }
+
+    /// <summary>The directories above <paramref name="path"/>, outermost first.</summary>
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        var parents = new List<string>();
+        for (var parent = Path.GetDirectoryName(path); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            parents.Add(parent);
+        }
+
+        return Enumerable.Reverse(parents);
+    }
 
     /// <summary>The service's own process inside the sandbox (bwrap's child): the one listening on its port.</summary>
     private static int ServicePid(ServiceProcess service) =>
