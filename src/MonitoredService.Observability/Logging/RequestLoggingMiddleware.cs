@@ -31,7 +31,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
         }
         finally
         {
-            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var status = ResponseStatus.Of(context, threw: failed);
             var route = RequestLabels.Of(context).Route;
             var level = status >= 500 ? LogEventLevel.Error
                 : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == Metrics.MetricsExtensions.Path ? LogEventLevel.Debug

@@ -39,8 +39,8 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
     private readonly ConcurrentDictionary<(int Code, string Method, string Route), Completed> _completed = new();
 
     /// <summary>
-    /// Counts the request in progress (except scrapes), then once completed by the status the client got: a request
-    /// whose exception escaped before the response started is a 500, as Kestrel answers it.
+    /// Counts the request in progress (except scrapes), then once completed by the status the client
+    /// got (<see cref="ResponseStatus"/>).
     /// </summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -64,7 +64,7 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
         finally
         {
             running.Dec();
-            var code = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var code = ResponseStatus.Of(context, threw: failed);
             var completed = _completed.GetOrAdd((code, method, route), static (key, metrics) => new Completed(
                 metrics._requests.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route),
                 metrics._duration.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route)), this);
