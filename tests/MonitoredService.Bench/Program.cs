@@ -5,7 +5,7 @@ using MonitoredService.Bench;
 // report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves the harness works.
 var smoke = args.Contains("--smoke");
 var settings = smoke ? Settings.Smoke : Settings.Full;
-var root = FindRepository();
+var root = MonitoredService.Testing.RepositoryRoot.Find();
 var assembly = Path.Combine(root, "src", "MonitoredService", "bin", "Release", "net10.0", "MonitoredService.dll");
 if (!File.Exists(assembly))
 {
@@ -36,13 +36,3 @@ await File.WriteAllTextAsync(Path.Combine(output, smoke ? "smoke.md" : "results.
 Console.WriteLine(report);
 return 0;
 
-static string FindRepository()
-{
-    var directory = new DirectoryInfo(AppContext.BaseDirectory);
-    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MonitoredService.sln")))
-    {
-        directory = directory.Parent;
-    }
-
-    return directory?.FullName ?? throw new InvalidOperationException("MonitoredService.sln not found above the harness");
-}

@@ -11,16 +11,6 @@ var config = DefaultConfig.Instance
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator)
-    .WithArtifactsPath(Path.Combine(RepositoryRoot(), "artifacts", "benchmarks")); // git-ignored, not the working directory
+    .WithArtifactsPath(Path.Combine(MonitoredService.Testing.RepositoryRoot.Find(), "artifacts", "benchmarks")); // git-ignored, not the working directory
 BenchmarkSwitcher.FromAssembly(typeof(MonitoredService.Benchmarks.PerRequestLogging).Assembly).Run(args, config);
 
-static string RepositoryRoot()
-{
-    var directory = new DirectoryInfo(AppContext.BaseDirectory);
-    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MonitoredService.sln")))
-    {
-        directory = directory.Parent;
-    }
-
-    return directory?.FullName ?? Directory.GetCurrentDirectory();
-}
