@@ -8,6 +8,7 @@ using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Logging;
 using MonitoredService.Observability.Metrics;
+using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Shutdown;
 using MonitoredService.Observability.Startup;
 using MonitoredService.Observability.Tracing;
@@ -17,29 +18,37 @@ namespace MonitoredService.Observability;
 /// <summary>The one-call observability defaults of a service (the Aspire "ServiceDefaults" idea).</summary>
 public static class ObservabilityExtensions
 {
+    /// <summary>
+    /// Every room's services, with the host's settings read once (<see cref="SettingsCache"/>) and
+    /// handed to each. The order of these calls does not matter, nor their order against the host's own.
+    /// </summary>
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
     {
+        var settings = SettingsCache.Of(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        ServiceIdentity.Of(builder);
-        builder.AddStructuredLogging();
+        builder.AddStructuredLogging(settings);
         builder.AddErrorHandling();
-        builder.AddHealthProbes();
         builder.AddStartupGate();
-        builder.AddGracefulShutdown();
-        builder.AddMetrics();
-        builder.AddTracing();
+        builder.AddGracefulShutdown(settings);
+        builder.AddHealthProbes(settings);
+        builder.AddMetrics(settings);
+        builder.AddTracing(settings);
         return builder;
     }
 
-    /// <summary>The middleware, in the order that keeps every signal true (see each call).</summary>
+    /// <summary>
+    /// The middleware, in the one order that keeps every signal true. Call it first: what is added
+    /// after it (the host's middleware, the endpoints) is observed.
+    /// </summary>
     public static IApplicationBuilder UseObservability(this IApplicationBuilder app)
     {
-        app.UseTraceResponse();
-        app.UseRouting();
-        app.UseRequestLabels();
-        app.UseRequestMetrics();
-        app.UseRequestLogging();
-        app.UseErrorHandling();
+        app.UseTraceResponse();   // before anything can answer: every response names its trace
+        app.UseRouting();         // the endpoint, hence the route template and the kind of request
+        app.UseRequestFacts();    // captured once: route, folded method, kind, start
+        app.UseRequestTracing();  // probes and scrapes leave the trace before the response starts
+        app.UseRequestMetrics();  // outside the error handling: counts the status the client got
+        app.UseRequestLogging();  // likewise, one line per request
+        app.UseErrorHandling();   // records on the span, then answers problem+json
         return app;
     }
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace MonitoredService.Observability;
@@ -13,21 +12,10 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
 {
     public const string DefaultName = "monitoredservice";
 
-    /// <summary>The identity of the service being built: read once, registered as a singleton.</summary>
-    public static ServiceIdentity Of(IHostApplicationBuilder builder)
-    {
-        if (builder.Properties.TryGetValue(typeof(ServiceIdentity), out var known))
-        {
-            return (ServiceIdentity)known;
-        }
-
-        // The application's assembly (the entry assembly is the test host under WebApplicationFactory).
-        var identity = From(builder.Configuration, builder.Environment, Assembly.Load(new AssemblyName(builder.Environment.ApplicationName)));
-        builder.Properties[typeof(ServiceIdentity)] = identity;
-        builder.Services.AddSingleton(identity);
-        return identity;
-    }
-
+    /// <summary>
+    /// The identity from configuration and the application's assembly (its informational version,
+    /// <c>version+commit</c>). A host reads it once, through <see cref="Settings.SettingsCache.Identity"/>.
+    /// </summary>
     public static ServiceIdentity From(IConfiguration configuration, IHostEnvironment host, Assembly? assembly = null)
     {
         var attributes = ParseResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]);

@@ -21,11 +21,10 @@ namespace MonitoredService.Observability.Health;
 internal sealed partial class DependencyHealthCheck(
     IHealthCheck inner,
     StartupState startup,
-    IOptionsMonitor<HealthOptions> options,
+    IOptions<HealthOptions> options,
     TimeProvider time,
     ILogger<DependencyHealthCheck> logger) : IHealthCheck
 {
-
     private readonly Lock _gate = new();
     private Task<CachedResult>? _latest;
     private HealthStatus? _lastStatus;
@@ -57,11 +56,11 @@ internal sealed partial class DependencyHealthCheck(
 
     private bool IsStale(Task<CachedResult> latest) =>
         latest.IsCompletedSuccessfully
-        && time.GetElapsedTime(latest.Result.CompletedAt) >= options.CurrentValue.CacheDuration;
+        && time.GetElapsedTime(latest.Result.CompletedAt) >= options.Value.CacheDuration;
 
     private async Task<CachedResult> QueryAsync(HealthCheckContext context)
     {
-        var timeout = options.CurrentValue.Timeout;
+        var timeout = options.Value.Timeout;
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         HealthCheckResult result;
         try

@@ -8,7 +8,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Http;
+using MonitoredService.Observability.Metrics;
+using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Startup;
 
 namespace MonitoredService.Observability.Health;
@@ -17,12 +19,27 @@ public static class HealthExtensions
 {
     private static readonly string[] ProbeMethods = [HttpMethods.Get, HttpMethods.Head];
 
-    /// <summary>Registers the liveness check and the options every dependency check shares.</summary>
-    public static IHostApplicationBuilder AddHealthProbes(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The checks every service has, selected per probe by tag: <c>self</c> (live), <c>startup</c>
+    /// (startup and ready: the start-up gate's state) and <c>shutdown</c> (ready: the drain's state).
+    /// With metrics on, every check also runs in the background and is published as gauges.
+    /// </summary>
+    public static IHostApplicationBuilder AddHealthProbes(this IHostApplicationBuilder builder, SettingsCache settings)
     {
-        builder.Services.AddValidatedOptions<HealthOptions>();
+        var health = settings.Get<HealthOptions>();
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy("The process is serving requests."), [HealthTags.Live]);
+            .AddCheck("self", () => HealthCheckResult.Healthy("The process is serving requests."), [HealthTags.Live])
+            .AddCheck<StartupHealthCheck>("startup", tags: [HealthTags.Startup, HealthTags.Ready])
+            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [HealthTags.Ready]);
+        if (settings.Get<MetricsOptions>().Enabled)
+        {
+            builder.Services.AddSingleton<IHealthCheckPublisher, HealthMetricsPublisher>();
+            builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
+            {
+                publisher.Delay = TimeSpan.Zero;
+                publisher.Period = health.PublishPeriod;
+            });
+        }
 
         return builder;
     }
@@ -37,7 +54,7 @@ public static class HealthExtensions
         builder.Services.AddKeyedSingleton(name, (services, _) => new DependencyHealthCheck(
             ActivatorUtilities.CreateInstance<TCheck>(services),
             services.GetRequiredService<StartupState>(),
-            services.GetRequiredService<IOptionsMonitor<HealthOptions>>(),
+            services.GetRequiredService<IOptions<HealthOptions>>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<DependencyHealthCheck>>()));
         return builder.Add(new HealthCheckRegistration(
@@ -66,5 +83,6 @@ public static class HealthExtensions
                 : UIResponseWriter.WriteHealthCheckUIResponse(context, report.WithoutExceptions()),
         })
         .WithMetadata(new HttpMethodMetadata(ProbeMethods))
+        .WithRequestKind(RequestKind.Probe)
         .WithDisplayName($"Health probe {path}");
 }

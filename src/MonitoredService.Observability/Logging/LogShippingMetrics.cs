@@ -1,3 +1,4 @@
+using MonitoredService.Observability.Metrics;
 using Prometheus;
 
 namespace MonitoredService.Observability.Logging;
@@ -18,11 +19,11 @@ public sealed class LogShippingMetrics
 
     public LogShippingMetrics(IMetricFactory factory, CollectorRegistry registry)
     {
-        _dropped = factory.CreateCounter("monitoredservice_log_events_dropped_total",
+        _dropped = factory.CreateCounter(MetricNames.Prefix + "log_events_dropped_total",
             "Log events dropped before reaching their sink, by sink and reason.", ["sink", "reason"]);
-        _shipped = factory.CreateCounter("monitoredservice_log_events_shipped_total",
+        _shipped = factory.CreateCounter(MetricNames.Prefix + "log_events_shipped_total",
             "Log events accepted by their sink's destination.", ["sink"]);
-        _queued = factory.CreateGauge("monitoredservice_log_queue_length",
+        _queued = factory.CreateGauge(MetricNames.Prefix + "log_queue_length",
             "Log events waiting in a sink's bounded queue.", ["sink"]);
         _dropped.WithLabels(Console, DropReason.QueueFull).IncTo(0);
         _dropped.WithLabels(Console, DropReason.Shutdown).IncTo(0);

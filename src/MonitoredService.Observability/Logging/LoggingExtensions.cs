@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Logging.Elasticsearch;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Settings;
 using Serilog;
 using Serilog.Events;
 
@@ -15,30 +16,32 @@ public static class LoggingExtensions
     /// Serilog for every log of the host: ECS JSON, one event per line on stdout through a bounded
     /// queue and a buffered writer (a slow stdout never blocks a request; drops are counted), secrets masked,
     /// and optional direct shipping to Elasticsearch. A logger per host, no static bootstrap logger
-    /// (that one breaks when tests start several hosts in a process).
+    /// (that one breaks when tests start several hosts in a process). The logger is built with the
+    /// host, before anything is validated: it takes its settings from the cache.
     /// </summary>
-    public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder, SettingsCache settings)
     {
-        builder.Services.AddValidatedOptions<LoggingOptions>();
+        var logging = settings.Get<LoggingOptions>();
+        var elasticsearch = settings.Get<ElasticsearchOptions>();
         builder.Services.AddSingleton<LogShippingMetrics>();
-        builder.AddElasticsearchShipping();
         builder.Services.AddSerilog(
-            (services, logger) => Configure(logger, services, builder.Configuration),
+            (services, logger) => Configure(logger, services, logging, elasticsearch),
             preserveStaticLogger: true);
         return builder;
     }
 
     /// <summary>The request-completion events, unless <c>Observability:Logging:RequestLogging</c> is false.</summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
-        app.ApplicationServices.GetRequiredService<IConfiguration>().ReadOrDefaults<LoggingOptions>().RequestLogging
-            ? app.UseMiddleware<RequestLoggingMiddleware>()
-            : app;
+        app.Use(next => // built at start, once the settings are validated
+            app.ApplicationServices.GetRequiredService<IOptions<LoggingOptions>>().Value.RequestLogging
+                ? new RequestLoggingMiddleware(next, app.ApplicationServices.GetRequiredService<ILogger>()).InvokeAsync
+                : next);
 
-    private static void Configure(LoggerConfiguration logger, IServiceProvider services, IConfiguration configuration)
+    private static void Configure(
+        LoggerConfiguration logger, IServiceProvider services, LoggingOptions logging, ElasticsearchOptions elasticsearch)
     {
         var identity = services.GetRequiredService<ServiceIdentity>();
         var metrics = services.GetRequiredService<LogShippingMetrics>();
-        var options = configuration.ReadOrDefaults<LoggingOptions>();
         var formatter = EcsFormat.Create(identity);
         logger
             .MinimumLevel.Information()
@@ -49,9 +52,9 @@ public static class LoggingExtensions
             // start-up and drain that is an expected state, not an error. Dependency checks log their
             // own transitions, with the exception, once (DependencyHealthCheck).
             .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
-            .ReadFrom.Configuration(configuration) // Serilog:MinimumLevel:* overrides the defaults above
+            .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()) // Serilog:MinimumLevel:* overrides the defaults above
             .Enrich.FromLogContext()
-            .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), options.ConsoleQueueLimit, metrics));
-        services.GetService<ElasticsearchShipping>()?.WriteTo(logger.WriteTo, formatter);
+            .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), logging.ConsoleQueueLimit, metrics));
+        ElasticsearchShipping.WriteTo(logger.WriteTo, formatter, elasticsearch, metrics, services.GetRequiredService<TimeProvider>());
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Http;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -8,9 +7,9 @@ using Serilog.Parsing;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// One completion event per request: method, path, route template, status, duration, and the
-/// request's trace and span ids. Error for 5xx, Debug for probes and scrapes, Information for the
-/// rest. The path never carries the query string. Written straight to Serilog as a ready event
+/// One completion event per request: method, path, route template, status, duration (from the
+/// request's <see cref="RequestFacts"/>), and the request's trace and span ids. Error for 5xx, Debug
+/// for probes and scrapes, Information for the rest. The path never carries the query string. Written straight to Serilog as a ready event
 /// (the hot path: no logging-abstraction state, scopes or event-id structures to convert).
 /// </summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILogger logger)
@@ -22,7 +21,6 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var start = Stopwatch.GetTimestamp();
         var failed = true;
         try
         {
@@ -32,9 +30,9 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
         finally
         {
             var status = ResponseStatus.Of(context, threw: failed);
-            var route = RequestLabels.Of(context).Route;
+            var facts = RequestFacts.Of(context);
             var level = status >= 500 ? LogEventLevel.Error
-                : route.StartsWith(HealthPaths.Prefix, StringComparison.Ordinal) || route == Metrics.MetricsExtensions.Path ? LogEventLevel.Debug
+                : facts.Kind != RequestKind.Api ? LogEventLevel.Debug
                 : LogEventLevel.Information;
             if (_logger.IsEnabled(level))
             {
@@ -45,11 +43,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
                     exception: null,
                     Template,
                     [
-                        new LogEventProperty("HttpRequestMethod", new ScalarValue(context.Request.Method)),
+                        new LogEventProperty("HttpRequestMethod", new ScalarValue(facts.Method)),
                         new LogEventProperty("UrlPath", new ScalarValue((context.Request.PathBase + context.Request.Path).Value)),
                         new LogEventProperty("HttpResponseStatusCode", new ScalarValue(status)),
-                        new LogEventProperty("ElapsedMilliseconds", new ScalarValue(Stopwatch.GetElapsedTime(start).TotalMilliseconds)),
-                        new LogEventProperty("HttpRoute", new ScalarValue(route)),
+                        new LogEventProperty("ElapsedMilliseconds", new ScalarValue(facts.Elapsed.TotalMilliseconds)),
+                        new LogEventProperty("HttpRoute", new ScalarValue(facts.Route)),
                     ],
                     activity?.TraceId ?? default,
                     activity?.SpanId ?? default));

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MonitoredService.Observability.Http;
 using Prometheus;
@@ -8,8 +7,8 @@ namespace MonitoredService.Observability.Metrics;
 
 /// <summary>
 /// HTTP request metrics under prometheus-net's usual names, with the labels an operator needs:
-/// <c>code</c>, <c>method</c> and <c>endpoint</c> (the route template captured right after routing,
-/// see <see cref="RequestLabels"/>). One middleware with the labelled children cached per label
+/// <c>code</c>, <c>method</c> and <c>endpoint</c> (the route template and folded method of the
+/// request's <see cref="RequestFacts"/>), timed from the facts' start. One middleware with the labelled children cached per label
 /// set: prometheus-net's own <c>UseHttpMetrics</c> is four middlewares that copy the route values
 /// and look the labels up again in each, which cost a measured 2–3 % of throughput (docs/benchmarks.md).
 /// </summary>
@@ -34,27 +33,26 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
         "HTTP requests being processed, by method and route template.",
         ["method", "endpoint"]);
 
-    // Bounded: routes are the app's templates, methods are folded by RequestLabels, codes are 3 digits.
+    // Bounded: routes are the app's templates, methods are folded (RequestFacts), codes are 3 digits.
     private readonly ConcurrentDictionary<(string Method, string Route), Gauge.Child> _running = new();
     private readonly ConcurrentDictionary<(int Code, string Method, string Route), Completed> _completed = new();
 
     /// <summary>
-    /// Counts the request in progress (except scrapes), then once completed by the status the client
-    /// got (<see cref="ResponseStatus"/>).
+    /// Counts the request in progress, then once completed by the status the client got
+    /// (<see cref="ResponseStatus"/>). Scrapes are not counted: the scraper has its own metrics.
     /// </summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var route = RequestLabels.Of(context).Route;
-        if (route == MetricsExtensions.Path)
+        var facts = RequestFacts.Of(context);
+        if (facts.Kind == RequestKind.Scrape)
         {
             await next(context);
             return;
         }
 
-        var method = context.Request.Method;
+        var (method, route) = (facts.Method, facts.Route);
         var running = _running.GetOrAdd((method, route), static (key, gauge) => gauge.WithLabels(key.Method, key.Route), _inProgress);
         running.Inc();
-        var start = Stopwatch.GetTimestamp();
         var failed = true;
         try
         {
@@ -69,7 +67,7 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
                 metrics._requests.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route),
                 metrics._duration.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route)), this);
             completed.Requests.Inc(Exemplar.None); // exemplars go on the duration, where a slow request links to its trace
-            completed.Duration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds); // exemplar: the factory's (recorded traces only)
+            completed.Duration.Observe(facts.Elapsed.TotalSeconds); // exemplar: the factory's (recorded traces only)
         }
     }
 

@@ -5,7 +5,7 @@ using Prometheus;
 namespace MonitoredService.Observability.Metrics;
 
 /// <summary>
-/// Exports the <see cref="ExportedInstrument.All"/> instruments of .NET meters through prometheus-net,
+/// Exports the registered <see cref="ExportedInstrument"/>s of .NET meters through prometheus-net,
 /// with Prometheus types (a counter stays a counter). Observable instruments are read at scrape
 /// time; nothing runs on the request path but the runtime's own counting. Meters created through
 /// another host's <see cref="IMeterFactory"/> (tests run several in one process) are ignored.
@@ -16,10 +16,10 @@ internal sealed class MeterBridge : IHostedService, IDisposable
     private readonly IMeterFactory _meterFactory;
     private readonly MeterListener _listener = new();
 
-    public MeterBridge(IMetricFactory factory, CollectorRegistry registry, IMeterFactory meterFactory)
+    public MeterBridge(IEnumerable<ExportedInstrument> instruments, IMetricFactory factory, CollectorRegistry registry, IMeterFactory meterFactory)
     {
         _meterFactory = meterFactory;
-        _bindings = ExportedInstrument.All.ToDictionary(
+        _bindings = instruments.DistinctBy(export => (export.Meter, export.Instrument)).ToDictionary(
             export => (export.Meter, export.Instrument),
             export => new Binding(export, export.Type switch
             {

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using MonitoredService.Observability.Health;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Http;
+using MonitoredService.Observability.Settings;
 using Prometheus;
 
 namespace MonitoredService.Observability.Metrics;
@@ -19,19 +17,19 @@ public static class MetricsExtensions
 
     /// <summary>
     /// One registry per host (tests start several in one process) with process metrics, the
-    /// allow-listed runtime and Kestrel instruments, HTTP request metrics, health as metrics and
-    /// build info. Code records into <see cref="IMetricFactory"/> whether or not metrics are exported.
+    /// exported runtime and Kestrel instruments, HTTP request metrics and build info. Every room
+    /// records into <see cref="IMetricFactory"/> whether or not metrics are exported.
     /// </summary>
-    public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder, SettingsCache settings)
     {
-        builder.Services.AddValidatedOptions<MetricsOptions>();
+        var options = settings.Get<MetricsOptions>();
         builder.Services.AddSingleton(services =>
         {
             var registry = Prometheus.Metrics.NewCustomRegistry();
             DotNetStats.Register(registry);
             var identity = services.GetRequiredService<ServiceIdentity>();
             Prometheus.Metrics.WithCustomRegistry(registry)
-                .CreateGauge("monitoredservice_build_info", "Always 1; the labels say which build is running.", ["version", "commit"])
+                .CreateGauge(MetricNames.Prefix + "build_info", "Always 1; the labels say which build is running.", ["version", "commit"])
                 .WithLabels(identity.Version, identity.Commit)
                 .Set(1);
             return registry;
@@ -47,21 +45,13 @@ public static class MetricsExtensions
             return factory;
         });
         builder.Services.AddSingleton<HttpRequestMetrics>();
-
-        var options = builder.Configuration.ReadOrDefaults<MetricsOptions>();
+        builder.Services.AddExportedInstruments(RuntimeInstruments.All);
         if (!options.Enabled)
         {
             return builder;
         }
 
         builder.Services.AddHostedService<MeterBridge>();
-        builder.Services.AddSingleton<IHealthCheckPublisher, HealthCheckMetricsPublisher>();
-        builder.Services.AddOptions<HealthCheckPublisherOptions>()
-            .Configure<IOptions<HealthOptions>>((publisher, health) =>
-            {
-                publisher.Delay = TimeSpan.Zero;
-                publisher.Period = health.Value.PublishPeriod;
-            });
         if (options.Port is not null)
         {
             builder.Services.AddHostedService<SeparateMetricsListener>();
@@ -71,24 +61,44 @@ public static class MetricsExtensions
     }
 
     /// <summary>
-    /// HTTP request metrics by route template. Runs after routing (the endpoint is known) and outside
+    /// Exports these instruments of .NET meters on /metrics, under their Prometheus names and types:
+    /// how a host adds its dependencies' meters (a database driver's pool, say) to the runtime's.
+    /// </summary>
+    public static IServiceCollection AddExportedInstruments(this IServiceCollection services, params IEnumerable<ExportedInstrument> instruments)
+    {
+        foreach (var instrument in instruments)
+        {
+            services.AddSingleton(instrument);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// HTTP request metrics by route template. Runs after the request facts are captured and outside
     /// the exception handler (a request that threw is counted with the status the client got).
     /// </summary>
-    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app)
-    {
-        var options = app.ApplicationServices.GetRequiredService<IConfiguration>().ReadOrDefaults<MetricsOptions>();
-        return options.Enabled
-            ? app.Use(app.ApplicationServices.GetRequiredService<HttpRequestMetrics>().InvokeAsync)
-            : app;
-    }
+    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) =>
+        app.Use(next => // built at start, once the settings are validated
+        {
+            if (!app.ApplicationServices.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
+            {
+                return next;
+            }
+
+            var metrics = app.ApplicationServices.GetRequiredService<HttpRequestMetrics>();
+            return context => metrics.InvokeAsync(context, next);
+        });
 
     /// <summary>GET /metrics on the application port, unless metrics are off or have their own port.</summary>
     public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        var options = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().ReadOrDefaults<MetricsOptions>();
+        // Mapped before the host starts: the settings as registration saw them.
+        var options = endpoints.ServiceProvider.GetRequiredService<SettingsCache>().Get<MetricsOptions>();
         if (options is { Enabled: true, Port: null })
         {
-            endpoints.MapMetrics(Path, endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
+            endpoints.MapMetrics(Path, endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>())
+                .WithRequestKind(RequestKind.Scrape);
         }
 
         return endpoints;

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Settings;
 
 namespace MonitoredService.Observability.Metrics;
 

@@ -1,25 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using MonitoredService.Observability.Health;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Settings;
 
 namespace MonitoredService.Observability.Shutdown;
 
 public static class ShutdownExtensions
 {
     /// <summary>
-    /// Graceful shutdown: readiness 503 at once, a drain delay, then the server stops accepting and
-    /// in-flight requests finish. The host's shutdown timeout is set to DrainDelay + Timeout.
+    /// Graceful shutdown: <see cref="ShutdownState"/> is set at once (readiness reads it), a drain
+    /// delay, then the server stops accepting and in-flight requests finish. The host's shutdown
+    /// timeout is DrainDelay + Timeout: the host reads it while it is built, hence from the cache.
     /// </summary>
-    public static IHostApplicationBuilder AddGracefulShutdown(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddGracefulShutdown(this IHostApplicationBuilder builder, SettingsCache settings)
     {
-        builder.Services.AddValidatedOptions<ShutdownOptions>();
-        builder.Services.AddSingleton<IConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
+        var shutdown = settings.Get<ShutdownOptions>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown.DrainDelay + shutdown.Timeout);
         builder.Services.AddSingleton<ShutdownState>();
         builder.Services.AddHostedService<ShutdownDrain>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [HealthTags.Ready]);
         return builder;
     }
 }

@@ -1,18 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MonitoredService.Observability.Health;
 
 namespace MonitoredService.Observability.Startup;
 
 public static class StartupExtensions
 {
-    /// <summary>The start-up gate: /health/startup (and /health/ready) stay 503 until start-up tasks finish.</summary>
+    /// <summary>
+    /// The start-up gate: the registered <see cref="IStartupTask"/>s run once the server listens, and
+    /// <see cref="StartupState"/> says when they are done (the health room's start-up check reads it).
+    /// </summary>
     public static IHostApplicationBuilder AddStartupGate(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StartupState>();
         builder.Services.AddHostedService<StartupTaskRunner>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<StartupHealthCheck>("startup", tags: [HealthTags.Startup, HealthTags.Ready]);
         return builder;
     }
 

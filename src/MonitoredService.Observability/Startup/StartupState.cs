@@ -1,8 +1,12 @@
 namespace MonitoredService.Observability.Startup;
 
-/// <summary>Where start-up stands; read by the start-up check on every probe.</summary>
+/// <summary>
+/// Where start-up stands: read by the start-up check on every probe, and awaited by work that must
+/// not begin before it is complete (<see cref="WhenCompleteAsync"/>).
+/// </summary>
 public sealed class StartupState
 {
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _pending = "initialisation";
     private volatile int _failedAttempts;
 
@@ -13,6 +17,9 @@ public sealed class StartupState
 
     public int FailedAttempts => _failedAttempts;
 
+    /// <summary>Completes when every start-up task has succeeded (at once if that has happened).</summary>
+    public Task WhenCompleteAsync(CancellationToken cancellationToken) => _completed.Task.WaitAsync(cancellationToken);
+
     internal void Begin(string task)
     {
         _pending = task;
@@ -21,5 +28,9 @@ public sealed class StartupState
 
     internal void RecordFailure() => _failedAttempts++;
 
-    internal void Complete() => _pending = null;
+    internal void Complete()
+    {
+        _pending = null;
+        _completed.TrySetResult();
+    }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace MonitoredService.Observability.Tracing;
@@ -8,54 +6,50 @@ namespace MonitoredService.Observability.Tracing;
 /// <summary>
 /// The sampler of <c>OTEL_TRACES_SAMPLER</c> and <c>OTEL_TRACES_SAMPLER_ARG</c>, as the OpenTelemetry
 /// specification names them (default <c>parentbased_always_on</c>; ratio 1.0 when the argument is
-/// unset). Unlike the SDK, which falls back silently, an unknown value stops the service at start.
+/// unset). <see cref="TracingOptions"/> validates them with <see cref="Error"/>, so that
+/// <see cref="Create"/> sees only values it knows.
 /// </summary>
 internal static class SamplerSettings
 {
     public const string SamplerKey = "OTEL_TRACES_SAMPLER";
     public const string ArgumentKey = "OTEL_TRACES_SAMPLER_ARG";
 
-    public static Sampler CreateOrDefault(IConfiguration configuration) =>
-        TryCreate(configuration, out var sampler, out _) ? sampler : new ParentBasedSampler(new AlwaysOnSampler());
+    private static readonly string[] Names =
+        ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"];
 
-    public static bool TryCreate(IConfiguration configuration, out Sampler sampler, out string? error)
+    public static Sampler Create(TracingOptions options)
     {
-        var name = configuration[SamplerKey]?.Trim().ToLowerInvariant();
-        var argument = configuration[ArgumentKey]?.Trim();
-        var ratio = 1.0;
-        error = null;
-        if (name is "traceidratio" or "parentbased_traceidratio" && !string.IsNullOrEmpty(argument)
-            && !(double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out ratio) && ratio is >= 0 and <= 1))
+        var ratio = Ratio(options.SamplerArgument) ?? 1.0;
+        return Name(options.Sampler) switch
         {
-            error = $"{ArgumentKey}: '{argument}' is not a ratio between 0 and 1.";
-            ratio = 1;
-        }
-
-        sampler = name switch
-        {
-            null or "" or "parentbased_always_on" => new ParentBasedSampler(new AlwaysOnSampler()),
             "parentbased_always_off" => new ParentBasedSampler(new AlwaysOffSampler()),
             "parentbased_traceidratio" => new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)),
             "always_on" => new AlwaysOnSampler(),
             "always_off" => new AlwaysOffSampler(),
             "traceidratio" => new TraceIdRatioBasedSampler(ratio),
-            _ => null!,
+            _ => new ParentBasedSampler(new AlwaysOnSampler()),
         };
-        if (sampler is null)
+    }
+
+    /// <summary>The member and the message of what is wrong with the two settings, or null.</summary>
+    public static (string Member, string Message)? Error(string? sampler, string? argument)
+    {
+        var name = Name(sampler);
+        if (name.Length > 0 && !Names.Contains(name))
         {
-            error = $"{SamplerKey}: '{name}' is not one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio.";
-            sampler = new ParentBasedSampler(new AlwaysOnSampler());
+            return (nameof(TracingOptions.Sampler), $"'{name}' is not one of {string.Join(", ", Names)}.");
         }
 
-        return error is null;
-    }
-}
+        if (name is "traceidratio" or "parentbased_traceidratio" && !string.IsNullOrWhiteSpace(argument) && Ratio(argument) is null)
+        {
+            return (nameof(TracingOptions.SamplerArgument), $"'{argument.Trim()}' is not a ratio between 0 and 1.");
+        }
 
-/// <summary>Stops the service at start on a sampler setting it would otherwise ignore.</summary>
-internal sealed class SamplerSettingsValidator(IConfiguration configuration) : IValidateOptions<TracingOptions>
-{
-    public ValidateOptionsResult Validate(string? name, TracingOptions options) =>
-        !options.Enabled || SamplerSettings.TryCreate(configuration, out _, out var error)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(error!);
+        return null;
+    }
+
+    private static string Name(string? sampler) => sampler?.Trim().ToLowerInvariant() ?? "";
+
+    private static double? Ratio(string? argument) =>
+        double.TryParse(argument?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1 ? ratio : null;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Diagnostics.Tracing;
 using Microsoft.Extensions.Hosting;
+using MonitoredService.Observability.Metrics;
 using Prometheus;
 
 namespace MonitoredService.Observability.Tracing;
@@ -30,9 +31,9 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
 
     public TraceExportMetrics(IMetricFactory factory)
     {
-        _spansDropped = factory.CreateCounter("monitoredservice_trace_spans_dropped_total",
+        _spansDropped = factory.CreateCounter(MetricNames.Prefix + "trace_spans_dropped_total",
             "Spans dropped before export, by reason: queue_full (the collector is slow or down), already_shutdown.", ["reason"]);
-        _exportsFailed = factory.CreateCounter("monitoredservice_trace_exports_failed_total",
+        _exportsFailed = factory.CreateCounter(MetricNames.Prefix + "trace_exports_failed_total",
             "Span exports (batches of up to 512 spans) that failed, by reason: unreachable, http_error, grpc_error, other.", ["reason"]);
         _spansDropped.WithLabels("queue_full").IncTo(0);
         _exportsFailed.WithLabels("unreachable").IncTo(0);

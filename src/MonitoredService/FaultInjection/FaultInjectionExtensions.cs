@@ -1,4 +1,4 @@
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Settings;
 
 namespace MonitoredService.FaultInjection;
 
@@ -6,11 +6,11 @@ public static class FaultInjectionExtensions
 {
     public static IHostApplicationBuilder AddFaultInjection(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<FaultInjectionOptions>();
+        SettingsCache.Of(builder).Get<FaultInjectionOptions>(); // bound, validated and served as IOptions; the middleware reads it
         return builder;
     }
 
-    /// <summary>Place after the request metrics, so that injected errors and latency are measured like real ones.</summary>
+    /// <summary>After UseObservability, so that injected errors and latency are observed like real ones.</summary>
     public static IApplicationBuilder UseFaultInjection(this IApplicationBuilder app) =>
         app.UseMiddleware<FaultInjectionMiddleware>();
 }

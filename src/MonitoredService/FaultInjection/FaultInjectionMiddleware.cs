@@ -8,20 +8,20 @@ internal sealed partial class FaultInjectionMiddleware
     public const string ApiPrefix = "/api";
 
     private readonly RequestDelegate _next;
-    private readonly IOptionsMonitor<FaultInjectionOptions> _options;
+    private readonly IOptions<FaultInjectionOptions> _options;
     private readonly IProblemDetailsService _problemDetails;
     private readonly TimeProvider _time;
 
     public FaultInjectionMiddleware(
         RequestDelegate next,
-        IOptionsMonitor<FaultInjectionOptions> options,
+        IOptions<FaultInjectionOptions> options,
         IProblemDetailsService problemDetails,
         TimeProvider time,
         ILogger<FaultInjectionMiddleware> logger)
     {
         (_next, _options, _problemDetails, _time) = (next, options, problemDetails, time);
         // Built with the pipeline, after options validation: a warning nobody can miss in the log.
-        var faults = options.CurrentValue;
+        var faults = options.Value;
         if (faults.IsEnabled)
         {
             LogEnabled(logger, faults.ErrorRate, faults.LatencyMs);
@@ -30,7 +30,7 @@ internal sealed partial class FaultInjectionMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var faults = _options.CurrentValue;
+        var faults = _options.Value;
         if (!faults.IsEnabled || !context.Request.Path.StartsWithSegments(ApiPrefix))
         {
             await _next(context);

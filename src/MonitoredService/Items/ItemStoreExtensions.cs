@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Health;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Metrics;
+using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Startup;
 using Npgsql;
 using OpenTelemetry.Trace;
@@ -22,14 +23,13 @@ public static class ItemStoreExtensions
     /// </summary>
     public static IHostApplicationBuilder AddItemStore(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<StoreOptions>();
-        builder.Services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        var provider = SettingsCache.Of(builder).Get<StoreOptions>().Provider;
         builder.Services.AddSingleton<ItemsTelemetry>();
-        var provider = builder.Configuration.ReadOrDefaults<StoreOptions>().Provider;
         if (provider == StoreProvider.PostgreSql)
         {
             builder.Services.AddSingleton(CreateDataSource);
             builder.Services.AddKeyedSingleton<IItemStore, PostgresItemStore>(StoreImplementationKey);
+            builder.Services.AddExportedInstruments(PostgresInstruments.All);
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         }
         else
@@ -53,7 +53,7 @@ public static class ItemStoreExtensions
     private static NpgsqlDataSource CreateDataSource(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<StoreOptions>>().Value;
-        var dataSource = new NpgsqlDataSourceBuilder(services.GetRequiredService<IConfiguration>()[StoreOptions.ConnectionStringKey])
+        var dataSource = new NpgsqlDataSourceBuilder(options.ConnectionString)
         {
             Name = DataSourceName,
         };

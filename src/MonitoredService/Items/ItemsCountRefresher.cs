@@ -5,7 +5,7 @@ namespace MonitoredService.Items;
 /// <summary>
 /// Keeps <c>monitoredservice_items_stored</c> current by counting in the background every 15 s, so
 /// that a scrape never waits for a count over a large table. A failed count leaves the last value
-/// (the store's health gauge says why).
+/// (the store's health gauge says why). It starts once start-up is complete.
 /// </summary>
 internal sealed class ItemsCountRefresher(IItemStore store, ItemsTelemetry telemetry, StartupState startup, TimeProvider time)
     : BackgroundService
@@ -14,12 +14,8 @@ internal sealed class ItemsCountRefresher(IItemStore store, ItemsTelemetry telem
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200), time);
-        while (!startup.IsComplete && await timer.WaitForNextTickAsync(stoppingToken))
-        {
-        }
-
-        timer.Period = Period;
+        await startup.WhenCompleteAsync(stoppingToken); // the schema is there
+        using var timer = new PeriodicTimer(Period, time);
         do
         {
             try

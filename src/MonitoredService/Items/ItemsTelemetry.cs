@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MonitoredService.Observability.Metrics;
 using Prometheus;
 
 namespace MonitoredService.Items;
@@ -21,12 +22,12 @@ public sealed class ItemsTelemetry
 
     public ItemsTelemetry(IMetricFactory factory)
     {
-        OperationsTotal = factory.CreateCounter("monitoredservice_items_operations_total",
+        OperationsTotal = factory.CreateCounter(MetricNames.Prefix + "items_operations_total",
             "Items API operations, by operation and outcome (success, not_found, invalid, error).", ["operation", "outcome"]);
-        StoreDuration = factory.CreateHistogram("monitoredservice_store_operation_duration_seconds",
+        StoreDuration = factory.CreateHistogram(MetricNames.Prefix + "store_operation_duration_seconds",
             "Duration of item store calls, by operation and outcome (success, error).", ["operation", "outcome"],
             new HistogramConfiguration { Buckets = StoreBuckets });
-        Stored = factory.CreateGauge("monitoredservice_items_stored", "Items in the store (refreshed every 15 s).");
+        Stored = factory.CreateGauge(MetricNames.Prefix + "items_stored", "Items in the store (refreshed every 15 s).");
         foreach (var operation in Operations)
         {
             foreach (var outcome in Outcomes)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using MonitoredService.Observability.Options;
+using MonitoredService.Observability.Settings;
+using Npgsql;
 
 namespace MonitoredService.Items;
 
@@ -13,7 +14,7 @@ public enum StoreProvider
 }
 
 /// <summary>The items store (<c>Store</c>): an embedded SQLite file by default, or PostgreSQL.</summary>
-public sealed class StoreOptions : IOptionsSection
+public sealed class StoreOptions : IOptionsSection, IValidatableObject
 {
     public static string SectionName => "Store";
 
@@ -34,4 +35,38 @@ public sealed class StoreOptions : IOptionsSection
     /// <summary>Longest opening a PostgreSQL connection may take (a server that does not answer).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The PostgreSQL connection string (it holds a password: never logged, never echoed).</summary>
+    [RootKey(ConnectionStringKey)]
+    public string? ConnectionString { get; internal set; }
+
+    /// <summary>PostgreSQL needs a connection string that parses; the message never echoes it.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider != StoreProvider.PostgreSql)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult("a connection string is required when Store:Provider is PostgreSql.", [nameof(ConnectionString)]);
+            yield break;
+        }
+
+        string? error = null;
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(ConnectionString);
+        }
+        catch (ArgumentException)
+        {
+            error = "not a valid PostgreSQL connection string.";
+        }
+
+        if (error is not null)
+        {
+            yield return new ValidationResult(error, [nameof(ConnectionString)]);
+        }
+    }
 }

@@ -1,22 +1,16 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using MonitoredService.Observability.Options;
 using Serilog.Configuration;
 using Serilog.Formatting;
 
 namespace MonitoredService.Observability.Logging.Elasticsearch;
 
 /// <summary>Adds the Elasticsearch sink to the logger when <see cref="ElasticsearchOptions.Url"/> is set.</summary>
-internal sealed class ElasticsearchShipping(IConfiguration configuration, LogShippingMetrics metrics, TimeProvider time)
+internal static class ElasticsearchShipping
 {
-    public void WriteTo(LoggerSinkConfiguration writeTo, ITextFormatter formatter)
+    public static void WriteTo(
+        LoggerSinkConfiguration writeTo, ITextFormatter formatter, ElasticsearchOptions options, LogShippingMetrics metrics, TimeProvider time)
     {
-        // Read without throwing: the logger is built before options are validated; an invalid
-        // section falls back to the defaults (no Url, no sink) and ValidateOnStart stops the host.
-        var options = configuration.ReadOrDefaults<ElasticsearchOptions>();
         if (options.Url is null)
         {
             return;
@@ -58,20 +52,5 @@ internal sealed class ElasticsearchShipping(IConfiguration configuration, LogShi
         }
 
         return client;
-    }
-}
-
-public static class ElasticsearchShippingExtensions
-{
-    /// <summary>Validates the section always; adds the sink only when a URL is configured.</summary>
-    public static IHostApplicationBuilder AddElasticsearchShipping(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddValidatedOptions<ElasticsearchOptions>();
-        if (builder.Configuration.ReadOrDefaults<ElasticsearchOptions>().Url is not null)
-        {
-            builder.Services.AddSingleton<ElasticsearchShipping>();
-        }
-
-        return builder;
     }
 }

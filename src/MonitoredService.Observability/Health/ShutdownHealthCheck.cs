@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MonitoredService.Observability.Shutdown;
 
-namespace MonitoredService.Observability.Shutdown;
+namespace MonitoredService.Observability.Health;
 
 /// <summary>Unhealthy from the moment shutdown begins, so that readiness sends traffic elsewhere.</summary>
 internal sealed class ShutdownHealthCheck(ShutdownState state) : IHealthCheck

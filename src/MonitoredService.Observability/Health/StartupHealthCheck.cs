@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MonitoredService.Observability.Startup;
 
-namespace MonitoredService.Observability.Startup;
+namespace MonitoredService.Observability.Health;
 
 /// <summary>Unhealthy until every start-up task has succeeded, then healthy for good.</summary>
 internal sealed class StartupHealthCheck(StartupState state) : IHealthCheck

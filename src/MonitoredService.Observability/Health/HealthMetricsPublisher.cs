@@ -1,26 +1,26 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using MonitoredService.Observability.Health;
+using MonitoredService.Observability.Metrics;
 using Prometheus;
 
-namespace MonitoredService.Observability.Metrics;
+namespace MonitoredService.Observability.Health;
 
 /// <summary>
 /// Health as metrics, so that alerts see a failing check: every check's status and duration, and
 /// each probe's status, refreshed every <see cref="HealthOptions.PublishPeriod"/>.
 /// Status values: 1 healthy, 0.5 degraded, 0 unhealthy.
 /// </summary>
-internal sealed class HealthCheckMetricsPublisher(IMetricFactory factory) : IHealthCheckPublisher
+internal sealed class HealthMetricsPublisher(IMetricFactory factory) : IHealthCheckPublisher
 {
     private static readonly string[] Probes = [HealthTags.Live, HealthTags.Ready, HealthTags.Startup];
 
     private readonly Gauge _checkStatus = factory.CreateGauge(
-        "monitoredservice_health_check_status", "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.", ["check"]);
+        MetricNames.Prefix + "health_check_status", "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.", ["check"]);
 
     private readonly Gauge _checkDuration = factory.CreateGauge(
-        "monitoredservice_health_check_duration_seconds", "Duration of the last run of each health check, in seconds.", ["check"]);
+        MetricNames.Prefix + "health_check_duration_seconds", "Duration of the last run of each health check, in seconds.", ["check"]);
 
     private readonly Gauge _probeStatus = factory.CreateGauge(
-        "monitoredservice_health_probe_status", "Status the probe would answer: 1 healthy (200), 0.5 degraded (200), 0 unhealthy (503).", ["probe"]);
+        MetricNames.Prefix + "health_probe_status", "Status the probe would answer: 1 healthy (200), 0.5 degraded (200), 0 unhealthy (503).", ["probe"]);
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
