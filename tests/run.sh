@@ -2,8 +2,26 @@
 # The one test command. It installs what the tests need, runs every suite, and ends with one line,
 # "N passed, N failed", summed over all suites. Anything that did not pass (failed, skipped, not
 # run, or a suite that could not even start) counts as failed. Exit status 0 only if none failed.
+#
+#   bash tests/run.sh          every suite, cheapest first (what CI runs)
+#   bash tests/run.sh --fast   the library's unit tests and the in-process tests only (about a
+#                              minute after the build): the loop while changing code
+#
+# The suites, by cost (docs/architecture.md): unit (the library alone), in-process
+# (WebApplicationFactory), real process (signals, stdout, sinks' faults, end to end under
+# Prometheus and Alertmanager), artifacts (rules, dashboards, manifests, compose, Dockerfile).
+# They run one after the other, so that the real-process tests' timings see an idle machine.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
+
+fast=false
+case "${1:-}" in
+  --fast) fast=true ;;
+  "") ;;
+  *) echo "usage: bash tests/run.sh [--fast]" >&2; exit 2 ;;
+esac
+suites=(MonitoredService.Unit.Tests MonitoredService.InProcess.Tests)
+$fast || suites+=(MonitoredService.RealProcess.Tests MonitoredService.Artifacts.Tests)
 
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
@@ -20,14 +38,19 @@ require_dotnet() {
   fi
 }
 
-# Debian packages the tests call: promtool (prometheus), amtool (prometheus-alertmanager),
-# PostgreSQL's server binaries (postgresql), from which the tests start throw-away servers,
-# the shellcheck and docker-compose packages. kubectl (for kustomize) is on the machine.
+# Debian packages the tests call: PostgreSQL's server binaries (postgresql), from which the tests
+# start throw-away servers (the fast suites need only these); promtool (prometheus), amtool
+# (prometheus-alertmanager), the shellcheck and docker-compose packages. kubectl (for kustomize)
+# is on the machine.
 require_debian_packages() {
   local missing=()
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  if $fast; then
+    install_debian_packages "${missing[@]}"
+    return
+  fi
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
-  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   # To lint the deploy scripts, and (compose v1) to validate the compose file offline.
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
@@ -35,25 +58,34 @@ require_debian_packages() {
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   # The load generator of the benchmark harness, whose smoke run is a suite here.
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]} with apt-get"
+  install_debian_packages "${missing[@]}"
+}
+
+install_debian_packages() {
+  [ $# -eq 0 ] && return 0
+  log "installing $* with apt-get"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# xunit suites: every test project in the solution, one TRX file each.
-run_dotnet_tests() {
-  log "dotnet test (xunit)"
-  local status=0
-  dotnet test MonitoredService.sln --configuration Release \
-    --logger "trx" --results-directory "$results/dotnet" \
+build() {
+  log "dotnet build (Release)"
+  dotnet build MonitoredService.sln --configuration Release --nologo --verbosity quiet
+}
+
+# One xunit suite: its TRX file, and its line "name: N passed, N failed".
+run_suite() {
+  local suite=$1 status=0
+  log "dotnet test $suite"
+  dotnet test "tests/$suite/$suite.csproj" --configuration Release --no-build \
+    --logger "trx" --results-directory "$results/$suite" \
     --blame-hang-timeout 10m || status=$?
 
   local suite_passed=0 suite_total=0 trx counters
   shopt -s nullglob
-  for trx in "$results"/dotnet/*.trx; do
+  for trx in "$results/$suite"/*.trx; do
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
     suite_total=$((suite_total + $(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")))
     suite_passed=$((suite_passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
@@ -62,9 +94,9 @@ run_dotnet_tests() {
 
   local suite_failed=$((suite_total - suite_passed))
   if [ "$status" -ne 0 ] && [ "$suite_failed" -eq 0 ]; then
-    suite_failed=1 # the build or the test host failed before any test could
+    suite_failed=1 # the test host failed before any test could
   fi
-  echo "dotnet: $suite_passed passed, $suite_failed failed"
+  echo "$suite: $suite_passed passed, $suite_failed failed"
   passed=$((passed + suite_passed))
   failed=$((failed + suite_failed))
 }
@@ -95,8 +127,15 @@ stop_leftover_servers() {
 }
 
 if require_dotnet && require_debian_packages; then
-  run_dotnet_tests
-  run_bench_smoke
+  if build; then
+    for suite in "${suites[@]}"; do
+      run_suite "$suite"
+    done
+    $fast || run_bench_smoke
+  else
+    echo "build: 0 passed, 1 failed"
+    failed=$((failed + 1))
+  fi
   stop_leftover_servers
 else
   echo "The test prerequisites could not be installed." >&2

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
+using MonitoredService.Testing;
 
 namespace MonitoredService.Bench;
 
@@ -13,12 +14,12 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
     /// <summary>Throughput and latency of GET /api/items/{id}, per variant, the variants interleaved round by round.</summary>
     public async Task ThroughputAsync()
     {
-        var services = Variant.All.Select(v => ServiceUnderTest.Start(assembly, v, sink.Address)).ToArray();
+        var services = Variant.All.Select(v => (Variant: v, Process: v.Start(assembly, sink.Address))).ToArray();
         try
         {
-            foreach (var service in services)
+            foreach (var (_, service) in services)
             {
-                await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+                await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
                 using var client = new HttpClient { BaseAddress = service.BaseAddress };
                 (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
                 await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup); // JIT, pools, tiered compilation
@@ -28,20 +29,20 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             for (var round = 0; round < settings.Rounds; round++)
             {
                 order = [.. order.Skip(1), order[0]]; // rotate: no variant always runs first or last
-                foreach (var service in order)
+                foreach (var (variant, service) in order)
                 {
                     var result = await Wrk.RunAsync(Target(service), settings.Connections, settings.Duration);
-                    _runs[service.Variant].Add(result);
-                    if (service.Variant == Variant.AllOn)
+                    _runs[variant].Add(result);
+                    if (variant == Variant.AllOn)
                     {
-                        _loadedMiB = Math.Max(_loadedMiB, service.ResidentMiB);
+                        _loadedMiB = Math.Max(_loadedMiB, MiB(service.ResidentBytes));
                     }
 
-                    Console.Error.WriteLine($"  round {round + 1} {service.Variant.Name}: {result.RequestsPerSecond:0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
+                    Console.Error.WriteLine($"  round {round + 1} {variant.Name}: {result.RequestsPerSecond:0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
                 }
             }
 
-            var logLines = File.ReadLines(services.Single(s => s.Variant == Variant.AllOn).StdoutFile).LongCount();
+            var logLines = File.ReadLines(services.Single(s => s.Variant == Variant.AllOn).Process.OutputFile!).LongCount();
             var off = Stats.Median(_runs[Variant.AllOff].Select(r => r.RequestsPerSecond));
             report.AppendLine($"### Throughput of `GET /api/items/{{id}}` (wrk -t1 -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved; medians)");
             report.AppendLine();
@@ -61,7 +62,7 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         }
         finally
         {
-            foreach (var service in services)
+            foreach (var (_, service) in services)
             {
                 await service.DisposeAsync();
             }
@@ -71,8 +72,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
     /// <summary>Probe latency, new connection per probe as the kubelet does, while wrk saturates the API.</summary>
     public async Task ProbesUnderLoadAsync()
     {
-        await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
-        await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+        await using var service = Variant.AllOn.Start(assembly, sink.Address);
+        await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = service.BaseAddress };
         (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
         await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup);
@@ -109,8 +110,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
     /// <summary>/metrics: time and size of a scrape, fresh and after traffic on every route.</summary>
     public async Task ScrapeAsync()
     {
-        await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
-        await service.WaitUntilReadyAsync(Stopwatch.StartNew());
+        await using var service = Variant.AllOn.Start(assembly, sink.Address);
+        await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         report.AppendLine($"### `/metrics` scrapes ({settings.Scrapes} per row, keep-alive; the first scrape after start-up excluded)");
         report.AppendLine();
@@ -129,11 +130,10 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         var idle = new List<double>();
         for (var i = 0; i < settings.Starts; i++)
         {
-            var clock = Stopwatch.StartNew();
-            await using var service = ServiceUnderTest.Start(assembly, Variant.AllOn, sink.Address);
-            starts.Add((await service.WaitUntilReadyAsync(clock)).TotalMilliseconds);
+            await using var service = Variant.AllOn.Start(assembly, sink.Address);
+            starts.Add((await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), poll: TimeSpan.FromMilliseconds(5))).TotalMilliseconds);
             await Task.Delay(settings.Idle);
-            idle.Add(service.ResidentMiB);
+            idle.Add(MiB(service.ResidentBytes));
         }
 
         report.AppendLine($"### Start-up and memory (all on, SQLite created and migrated; {settings.Starts} cold starts)");
@@ -203,7 +203,9 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
     private IEnumerable<double> PairedRatios() =>
         _runs[Variant.AllOn].Zip(_runs[Variant.AllOff]).Select(p => p.First.RequestsPerSecond / p.Second.RequestsPerSecond);
 
-    private static Uri Target(ServiceUnderTest service) => new(service.BaseAddress, "/api/items/1");
+    private static Uri Target(ServiceProcess service) => new(service.BaseAddress, "/api/items/1");
+
+    private static double MiB(long bytes) => bytes / 1024.0 / 1024.0;
 }
 
 /// <summary>How long and how often: the full run, or a smoke run that only proves the harness works.</summary>

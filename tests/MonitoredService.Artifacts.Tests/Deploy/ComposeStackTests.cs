@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace MonitoredService.Artifacts.Tests.Deploy;
+
+/// <summary>
+/// deploy/compose: no Docker engine runs here, so the stack is not started. docker-compose (v1, from
+/// Debian) validates and resolves the file; each service's bind mounts are then laid out in a
+/// directory as the container would see them, and the configurations are checked there by the real
+/// tools (promtool, amtool) or against what they point at (Grafana's provisioning, service names).
+/// </summary>
+public sealed class ComposeStackTests
+{
+    private static readonly Lazy<Task<JsonObject>> Resolved = new(ResolveAsync);
+
+    [Fact]
+    public async Task TheComposeFileIsValidAndRunsTheWholeStack()
+    {
+        var services = await ServicesAsync();
+
+        services.Select(s => s.Key).Should().BeEquivalentTo(
+            ["monitoredservice", "postgres", "prometheus", "alertmanager", "grafana", "jaeger", "elasticsearch", "kibana", "fluent-bit"]);
+        ((string)services["monitoredservice"]!["build"]!["dockerfile"]!).Should().Be("deploy/Dockerfile");
+        foreach (var (name, service) in services)
+        {
+            var image = (string)service!["image"]!;
+            image.Should().MatchRegex(@":[\w.-]+$", $"{name} pins its image's version").And.NotEndWith(":latest");
+        }
+    }
+
+    [Fact]
+    public async Task TheServiceRunsAsInKubernetes()
+    {
+        var service = (await ServicesAsync())["monitoredservice"]!;
+        var env = Environment(service);
+        var postgres = Environment((await ServicesAsync())["postgres"]!);
+        var readme = File.ReadAllText(Repository.Path("README.md"));
+
+        ((bool)service["read_only"]!).Should().BeTrue();
+        service["tmpfs"]!.AsArray().Select(t => (string)t!).Should().Equal("/tmp");
+        Seconds((string)service["stop_grace_period"]!).Should().BeGreaterThanOrEqualTo(5 + 15 + 5, "drain + shutdown timeout + trace flush (defaults)");
+        env.Keys.Where(key => !key.StartsWith("OTEL_", StringComparison.Ordinal))
+            .Should().OnlyContain(key => readme.Contains($"`{key.Replace("__", ":", StringComparison.Ordinal)}`"), "a misspelt key would be ignored");
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(env["ConnectionStrings__Items"]);
+        connection.Host.Should().Be("postgres");
+        connection.Password.Should().Be(postgres["POSTGRES_PASSWORD"], "the service logs into the database compose creates");
+        connection.Username.Should().Be(postgres["POSTGRES_USER"]);
+        connection.Database.Should().Be(postgres["POSTGRES_DB"]);
+        ((string)service["depends_on"]!["postgres"]!["condition"]!).Should().Be("service_healthy");
+        new Uri(env["OTEL_EXPORTER_OTLP_ENDPOINT"]).Should().Be(new Uri("http://jaeger:4317"), "Jaeger all-in-one takes OTLP/gRPC on 4317");
+        ((string)service["logging"]!["driver"]!).Should().Be("fluentd");
+    }
+
+    [Fact]
+    public async Task PrometheusLoadsOurRulesFromWhereComposeMountsThem()
+    {
+        var prometheus = (await ServicesAsync())["prometheus"]!;
+        using var container = Container.Of(prometheus);
+        var config = Option(prometheus, "--config.file");
+
+        var check = await Tools.RunAsync("promtool", ["check", "config", container.Path(config)]);
+
+        check.ExitCode.Should().Be(0, check.All);
+        check.All.Should().Contain($"SUCCESS: {RuleFiles.Rules.Count} rules found");
+        Option(prometheus, "--enable-feature").Should().Be("exemplar-storage", "latency panels link exemplars to traces");
+    }
+
+    [Fact]
+    public async Task PrometheusScrapesTheServiceAsJobMonitoredserviceAndSendsAlertsToAlertmanager()
+    {
+        var services = await ServicesAsync();
+        var config = Yaml(File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml")));
+        var metricsPort = Environment(services["monitoredservice"]!)["Observability__Metrics__Port"];
+
+        var job = config["scrape_configs"]!.AsArray().Single(j => (string)j!["job_name"]! == "monitoredservice")!;
+        job["static_configs"]![0]!["targets"]!.AsArray().Select(t => (string)t!).Should().Equal($"monitoredservice:{metricsPort}");
+        config["alerting"]!["alertmanagers"]![0]!["static_configs"]![0]!["targets"]!.AsArray().Select(t => (string)t!)
+            .Should().Equal("alertmanager:9093");
+    }
+
+    [Fact]
+    public async Task AlertmanagerRunsTheRealRoutingWithItsSecretFilesInPlace()
+    {
+        var alertmanager = (await ServicesAsync())["alertmanager"]!;
+        using var container = Container.Of(alertmanager);
+        var config = container.Path(Option(alertmanager, "--config.file"));
+        var text = File.ReadAllText(config);
+
+        text.Should().Be(File.ReadAllText(Repository.Path("alerts", "alertmanager.yml")), "the local stack routes like production");
+        var secretFiles = System.Text.RegularExpressions.Regex.Matches(text, @"_file:\s*(\S+)").Select(m => m.Groups[1].Value).ToArray();
+        secretFiles.Should().NotBeEmpty();
+        foreach (var file in secretFiles)
+        {
+            File.Exists(container.Path(file)).Should().BeTrue($"{file} should be mounted");
+        }
+
+        var check = await Tools.RunAsync("amtool", ["check-config", config]);
+        check.ExitCode.Should().Be(0, check.All);
+    }
+
+    [Fact]
+    public async Task GrafanaProvisionsEveryDashboardAndDataSourcesThatAreServicesOfTheStack()
+    {
+        var services = await ServicesAsync();
+        using var container = Container.Of(services["grafana"]!);
+        var providers = Directory.GetFiles(container.Path("/etc/grafana/provisioning/dashboards"), "*.yml")
+            .SelectMany(file => Yaml(File.ReadAllText(file))["providers"]!.AsArray()).ToArray();
+        var sources = Directory.GetFiles(container.Path("/etc/grafana/provisioning/datasources"), "*.yml")
+            .SelectMany(file => Yaml(File.ReadAllText(file))["datasources"]!.AsArray()).ToArray();
+
+        var provided = providers.SelectMany(p => Directory.GetFiles(container.Path((string)p!["options"]!["path"]!), "*.json")).Select(Path.GetFileName);
+        provided.Should().BeEquivalentTo(DashboardFiles.Paths.Select(Path.GetFileName));
+        sources.Should().NotBeEmpty();
+        foreach (var source in sources)
+        {
+            var url = new Uri((string)source!["url"]!);
+            services.Select(s => s.Key).Should().Contain(url.Host, $"data source {source["name"]} points at a service of the stack");
+        }
+    }
+
+    [Fact]
+    public async Task FluentBitFindsItsParsersBesideItsConfiguration()
+    {
+        var fluentBit = (await ServicesAsync())["fluent-bit"]!;
+        using var container = Container.Of(fluentBit);
+        var command = fluentBit["command"]!.AsArray().Select(c => (string)c!).ToArray();
+        var config = command[Array.IndexOf(command, "-c") + 1];
+
+        File.Exists(container.Path(config)).Should().BeTrue();
+        File.Exists(Path.Combine(Path.GetDirectoryName(container.Path(config))!, "parsers.conf")).Should().BeTrue("Parsers_File is relative to the configuration");
+        fluentBit["ports"]!.AsArray().Select(p => (string)p!).Should().Equal(["127.0.0.1:24224:24224/tcp"],
+            "the Docker daemon delivers logs from the host; nobody else needs the port");
+    }
+
+    private static async Task<JsonObject> ServicesAsync() => (await Resolved.Value)["services"]!.AsObject();
+
+    private static async Task<JsonObject> ResolveAsync()
+    {
+        var file = Repository.Path("deploy", "compose", "compose.yaml");
+        var quiet = await Tools.RunAsync("docker-compose", ["--file", file, "config", "--quiet"]);
+        quiet.ExitCode.Should().Be(0, quiet.All);
+        var resolved = await Tools.RunAsync("docker-compose", ["--file", file, "config"]);
+        resolved.ExitCode.Should().Be(0, resolved.All);
+        return Yaml(resolved.Output);
+    }
+
+    private static JsonObject Yaml(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return Manifests.ToJson(stream.Documents[0].RootNode)!.AsObject();
+    }
+
+    private static Dictionary<string, string> Environment(JsonNode service) =>
+        service["environment"]!.AsObject().ToDictionary(pair => pair.Key, pair => pair.Value!.ToString());
+
+    /// <summary>The value of a <c>--name=value</c> command-line option of a service.</summary>
+    private static string Option(JsonNode service, string name) =>
+        service["command"]!.AsArray().Select(c => (string)c!).Single(c => c.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
+    private static int Seconds(string duration) =>
+        duration.EndsWith('s') ? int.Parse(duration[..^1], CultureInfo.InvariantCulture) : throw new FormatException(duration);
+
+    /// <summary>A service's bind mounts laid out under a temporary root, at their container paths.</summary>
+    private sealed class Container : IDisposable
+    {
+        private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("monitoredservice-container-");
+
+        public static Container Of(JsonNode service)
+        {
+            var container = new Container();
+            foreach (var volume in service["volumes"]!.AsArray().Select(v => (string)v!))
+            {
+                var parts = volume.Split(':');
+                if (!parts[0].StartsWith('/'))
+                {
+                    continue; // a named volume: empty at first
+                }
+
+                var target = container.Path(parts[1]);
+                if (Directory.Exists(parts[0]))
+                {
+                    CopyDirectory(parts[0], target);
+                }
+                else
+                {
+                    File.Exists(parts[0]).Should().BeTrue($"the bind mount source {parts[0]} exists");
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                    File.Copy(parts[0], target);
+                }
+            }
+
+            return container;
+        }
+
+        /// <summary>Where a path of the container is in this layout.</summary>
+        public string Path(string containerPath) => System.IO.Path.Combine(_root.FullName, containerPath.TrimStart('/'));
+
+        public void Dispose() => _root.Delete(recursive: true);
+
+        private static void CopyDirectory(string source, string target)
+        {
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var destination = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination);
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Xunit.Abstractions;
+
+namespace MonitoredService.RealProcess.Tests.EndToEnd;
+
+/// <summary>
+/// The kit, run: the published service (on PostgreSQL, fault injection configurable) as a real process,
+/// scraped every second by a real Prometheus 2.42 with our rules (a copy with shorter <c>for:</c>),
+/// alerting through a real Alertmanager 0.25 with our routing and inhibition into a webhook this test
+/// owns. Three acts: healthy traffic (no alert, the dashboards' queries all evaluate and have data),
+/// half the API requests failing (the error-ratio and fast-burn alerts go pending, fire, and reach the
+/// receivers their severity routes to), the service stopped (target-down fires and inhibits the
+/// instance's symptom alerts). Logs are kept under artifacts/e2e when it fails.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    /// <summary>Pending, then firing after <see cref="MonitoringStack.For"/>, with evaluation and notification delays.</summary>
+    private static readonly TimeSpan AlertBound = TimeSpan.FromSeconds(90);
+
+    /// <summary>Panels with no data in a healthy run, and why: counters of rare events have no series before the first event.</summary>
+    private static readonly Dictionary<string, string> PanelsWithoutDataHere = new()
+    {
+        ["Exceptions by type"] = "no exception was thrown (the runtime reports a type from the first one on)",
+        ["Command failures and pool timeouts"] = "no PostgreSQL command failed and no request waited for the pool",
+    };
+
+    [Fact]
+    public async Task PrometheusAndAlertmanagerSeeHealthyTrafficThenErrorsThenAnOutage()
+    {
+        var port = ServiceProcess.FreePort();
+        var database = await SharedPostgres.CreateDatabaseAsync();
+        await using var stack = await MonitoringStack.StartAsync(port);
+        ServiceProcess? service = null;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            // Act 1: healthy traffic.
+            service = await StartServiceAsync(port, database, errorRate: 0);
+            using (var traffic = new Traffic(service.BaseAddress))
+            {
+                await Eventually.TrueAsync(async () => await stack.ScalarAsync("up{job=\"monitoredservice\"}") == 1, "Prometheus should scrape the service");
+                await Task.Delay(MonitoringStack.For + TimeSpan.FromSeconds(7)); // any alert would be firing by now
+                (await stack.AlertsAsync()).Should().BeEmpty("healthy traffic raises no alert, pending or firing");
+                var scrape = await stack.ScalarAsync("max_over_time(scrape_duration_seconds{job=\"monitoredservice\"}[1m])");
+                var typical = await stack.ScalarAsync("quantile_over_time(0.5, scrape_duration_seconds{job=\"monitoredservice\"}[1m])");
+                var samples = await stack.ScalarAsync("max_over_time(scrape_samples_scraped{job=\"monitoredservice\"}[1m])");
+                output.WriteLine($"healthy: {traffic.Sent} requests; scrape median {typical * 1000:0.0} ms, max {scrape * 1000:0.0} ms; ≤ {samples} samples");
+                scrape.Should().BeLessThan(0.25, "a scrape is cheap (a generous bound)");
+                samples.Should().BeLessThan(2500, "the series count stays small");
+                await EveryDashboardQueryEvaluatesAsync(stack);
+            }
+
+            // Act 2: half the API requests fail.
+            await StopServiceAsync(service);
+            service = await StartServiceAsync(port, database, errorRate: 0.5);
+            using (new Traffic(service.BaseAddress))
+            {
+                foreach (var alert in new[] { "MonitoredServiceHighErrorRatio", "MonitoredServiceAvailabilityBudgetFastBurn" })
+                {
+                    await stack.WaitForAlertAsync(alert, "pending", AlertBound);
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s {alert} pending");
+                }
+
+                var ratio = await stack.WaitForAlertAsync("MonitoredServiceHighErrorRatio", "firing", AlertBound);
+                var burn = await stack.WaitForAlertAsync("MonitoredServiceAvailabilityBudgetFastBurn", "firing", AlertBound);
+                output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s both firing");
+                ratio.Should().Contain("severity", "warning").And.Contain("job", "monitoredservice");
+                ratio["endpoint"].Should().StartWith("/api/items");
+                burn.Should().Contain("severity", "critical").And.Contain("job", "monitoredservice");
+
+                // Routing: critical pages and goes to the team channel; warning goes to the team channel only.
+                (await stack.Webhook.WaitForAsync("pager", "MonitoredServiceAvailabilityBudgetFastBurn", AlertBound))
+                    .Should().Contain("severity", "critical");
+                await stack.Webhook.WaitForAsync("team-chat", "MonitoredServiceAvailabilityBudgetFastBurn", AlertBound);
+                (await stack.Webhook.WaitForAsync("team-chat", "MonitoredServiceHighErrorRatio", AlertBound))["endpoint"]
+                    .Should().StartWith("/api/items", "one alert per failing API endpoint");
+                output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s notified");
+                stack.Webhook.AlertsSentTo("pager").Should().NotContain(a => a.Labels["alertname"] == "MonitoredServiceHighErrorRatio", "warnings do not page");
+            }
+
+            // Act 3: the service stops.
+            var instance = $"127.0.0.1:{port}";
+            await StopServiceAsync(service);
+            service = null;
+            var down = await stack.WaitForAlertAsync("MonitoredServiceTargetDown", "firing", AlertBound);
+            down.Should().Contain("instance", instance);
+            await stack.Webhook.WaitForAsync("pager", "MonitoredServiceTargetDown", AlertBound);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s target down firing and paged");
+
+            // A symptom of the same instance (as Prometheus sends it) is inhibited; the same symptom of another instance is not.
+            var symptom = new Dictionary<string, string> { ["alertname"] = "MonitoredServiceNotReady", ["severity"] = "warning", ["job"] = "monitoredservice" };
+            await stack.PostAlertAsync(new(symptom) { ["instance"] = instance });
+            await stack.PostAlertAsync(new(symptom) { ["instance"] = "10.9.9.9:8080" });
+            await stack.Webhook.WaitForAsync("team-chat", "MonitoredServiceNotReady", AlertBound);
+            await Task.Delay(TimeSpan.FromSeconds(3)); // several group intervals
+            var inhibited = (await stack.AlertmanagerAlertsAsync("MonitoredServiceNotReady"))
+                .Single(alert => alert.GetProperty("labels").GetProperty("instance").GetString() == instance);
+            inhibited.GetProperty("status").GetProperty("state").GetString().Should().Be("suppressed");
+            inhibited.GetProperty("status").GetProperty("inhibitedBy").GetArrayLength().Should().Be(1);
+            stack.Webhook.AlertsSentTo("team-chat").Where(a => a.Labels["alertname"] == "MonitoredServiceNotReady")
+                .Select(a => a.Labels["instance"]).Should().OnlyContain(i => i == "10.9.9.9:8080", "the down instance's symptom is inhibited");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s done; notifications: " +
+                string.Join(", ", stack.Webhook.Notifications.SelectMany(n => n.Payload.GetProperty("alerts").EnumerateArray()
+                    .Select(a => $"{n.Receiver}:{a.GetProperty("labels").GetProperty("alertname").GetString()}")).Distinct()));
+        }
+        catch
+        {
+            var target = Repository.Path("artifacts", "e2e");
+            stack.KeepLogs(target);
+            if (service is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(target, "service.log"), service.Stdout + service.Stderr);
+            }
+
+            output.WriteLine($"logs kept in {target}");
+            throw;
+        }
+        finally
+        {
+            if (service is not null)
+            {
+                await service.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Every query of every dashboard evaluates against this Prometheus, and every panel but the listed ones has data.</summary>
+    private async Task EveryDashboardQueryEvaluatesAsync(MonitoringStack stack)
+    {
+        var empty = new List<string>();
+        foreach (var path in DashboardFiles.Paths)
+        {
+            foreach (var panel in DashboardFiles.Panels(DashboardFiles.Load(path)))
+            {
+                var title = panel.GetProperty("title").GetString()!;
+                var series = 0;
+                foreach (var target in panel.GetProperty("targets").EnumerateArray())
+                {
+                    var expression = target.GetProperty("expr").GetString()!
+                        .Replace("$__rate_interval", "1m").Replace("$job", "monitoredservice").Replace("$instance", ".+");
+                    var result = await stack.TryQueryAsync(expression);
+                    result.Ok.Should().BeTrue($"panel '{title}': {expression}: {result.Error}");
+                    series += result.Series;
+                }
+
+                if (series == 0)
+                {
+                    empty.Add(title);
+                }
+            }
+        }
+
+        output.WriteLine($"panels without data: {string.Join(", ", empty)}");
+        empty.Should().BeEquivalentTo(PanelsWithoutDataHere.Keys, "every other panel shows data for a healthy service");
+    }
+
+    private static async Task<ServiceProcess> StartServiceAsync(int port, string database, double errorRate)
+    {
+        var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Store:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Items"] = database,
+            ["FaultInjection:ErrorRate"] = errorRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Observability:Health:PublishPeriod"] = "00:00:01",
+            ["Observability:Shutdown:DrainDelay"] = "00:00:00",
+        }, port, assembly: await PublishedService.AssemblyAsync());
+        await service.WaitUntilReadyAsync();
+        return service;
+    }
+
+    private static async Task StopServiceAsync(ServiceProcess service)
+    {
+        service.Terminate();
+        (await service.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
+        await service.DisposeAsync();
+    }
+
+    /// <summary>Steady API traffic (about 40 requests a second: reads, lists, creates, unknown ids) until disposed.</summary>
+    private sealed class Traffic : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private int _sent;
+
+        public Traffic(Uri service) => _loop = Task.Run(() => RunAsync(service, _stop.Token));
+
+        public int Sent => _sent;
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(10));
+            _stop.Dispose();
+        }
+
+        private async Task RunAsync(Uri service, CancellationToken stop)
+        {
+            using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
+            var id = 1L;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var created = await client.PostAsJsonAsync("/api/items", new { name = $"e2e {_sent}" }, stop);
+                    if (created.IsSuccessStatusCode)
+                    {
+                        id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(stop)).GetProperty("id").GetInt64();
+                    }
+
+                    (await client.GetAsync($"/api/items/{id}", stop)).Dispose();
+                    (await client.GetAsync("/api/items?limit=10", stop)).Dispose();
+                    (await client.GetAsync("/api/items/999999999", stop)).Dispose();
+                    Interlocked.Add(ref _sent, 4);
+                    await Task.Delay(100, stop);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
+                {
+                    // The service restarting or the test ending.
+                }
+            }
+        }
+    }
+}

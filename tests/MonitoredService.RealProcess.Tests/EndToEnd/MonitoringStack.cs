@@ -1,0 +1,234 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace MonitoredService.RealProcess.Tests.EndToEnd;
+
+/// <summary>
+/// Debian's Prometheus 2.42 and Alertmanager 0.25 as real processes on 127.0.0.1 (free ports, a
+/// temporary directory): Prometheus scrapes one target as job <c>monitoredservice</c> every second
+/// and evaluates a copy of our rules every second; Alertmanager runs our routing and inhibition with
+/// every receiver pointed at a webhook this test owns. The shipped files are never changed: the
+/// copies differ only where <see cref="TestRules"/> and <see cref="TestAlertmanagerConfig"/> say.
+/// </summary>
+public sealed partial class MonitoringStack : IAsyncDisposable
+{
+    /// <summary>Every alert's <c>for:</c> in the test copy: long enough to see it pending, short enough for a test.</summary>
+    public static readonly TimeSpan For = TimeSpan.FromSeconds(8);
+
+    private readonly DirectoryInfo _directory;
+    private readonly BackgroundProcess _prometheus;
+    private readonly BackgroundProcess _alertmanager;
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private MonitoringStack(DirectoryInfo directory, BackgroundProcess prometheus, BackgroundProcess alertmanager, WebhookReceiver webhook, Uri prometheusUrl, Uri alertmanagerUrl)
+    {
+        _directory = directory;
+        _prometheus = prometheus;
+        _alertmanager = alertmanager;
+        Webhook = webhook;
+        PrometheusUrl = prometheusUrl;
+        AlertmanagerUrl = alertmanagerUrl;
+    }
+
+    public WebhookReceiver Webhook { get; }
+
+    public Uri PrometheusUrl { get; }
+
+    public Uri AlertmanagerUrl { get; }
+
+    public IEnumerable<string> LogPaths => [_prometheus.LogPath, _alertmanager.LogPath];
+
+    public static async Task<MonitoringStack> StartAsync(int servicePort)
+    {
+        var directory = Directory.CreateTempSubdirectory("monitoredservice-e2e-");
+        var webhook = new WebhookReceiver();
+        var prometheusPort = ServiceProcess.FreePort();
+        var alertmanagerPort = ServiceProcess.FreePort();
+
+        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "rules.yml"), TestRules());
+        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "alertmanager.yml"), TestAlertmanagerConfig(webhook.Address));
+        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "prometheus.yml"), $$"""
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+              evaluation_interval: 1s
+            rule_files: [rules.yml]
+            alerting:
+              alertmanagers:
+                - static_configs: [{ targets: ["127.0.0.1:{{alertmanagerPort}}"] }]
+            scrape_configs:
+              - job_name: monitoredservice
+                static_configs: [{ targets: ["127.0.0.1:{{servicePort}}"] }]
+            """);
+
+        var alertmanager = BackgroundProcess.Start("prometheus-alertmanager",
+        [
+            $"--config.file={Path.Combine(directory.FullName, "alertmanager.yml")}",
+            $"--storage.path={Path.Combine(directory.FullName, "alertmanager-data")}",
+            $"--web.listen-address=127.0.0.1:{alertmanagerPort}",
+            "--cluster.listen-address=", // no gossip port on 0.0.0.0
+        ], Path.Combine(directory.FullName, "alertmanager.log"));
+        var prometheus = BackgroundProcess.Start("prometheus",
+        [
+            $"--config.file={Path.Combine(directory.FullName, "prometheus.yml")}",
+            $"--storage.tsdb.path={Path.Combine(directory.FullName, "prometheus-data")}",
+            $"--web.listen-address=127.0.0.1:{prometheusPort}",
+            "--enable-feature=exemplar-storage",
+        ], Path.Combine(directory.FullName, "prometheus.log"));
+        var stack = new MonitoringStack(directory, prometheus, alertmanager, webhook,
+            new Uri($"http://127.0.0.1:{prometheusPort}"), new Uri($"http://127.0.0.1:{alertmanagerPort}"));
+        await alertmanager.WaitUntilReadyAsync(new Uri(stack.AlertmanagerUrl, "/-/ready"));
+        await prometheus.WaitUntilReadyAsync(new Uri(stack.PrometheusUrl, "/-/ready"));
+        return stack;
+    }
+
+    /// <summary>Our rules with every <c>for:</c> shortened to <see cref="For"/>; nothing else differs.</summary>
+    public static string TestRules()
+    {
+        var rules = File.ReadAllText(RuleFiles.RulesPath);
+        var shortened = ForClause().Replace(rules, $"$1for: {For.TotalSeconds:0}s");
+        ForClause().Matches(rules).Count.Should().BeGreaterThan(10, "the alerts have for: clauses to shorten");
+        return shortened;
+    }
+
+    /// <summary>
+    /// Our Alertmanager configuration with each receiver replaced by a webhook to
+    /// <c>{webhook}/{receiver name}</c> and the routes' waits shortened to a second; the routing tree,
+    /// its matchers and the inhibition rules are the shipped ones.
+    /// </summary>
+    public static string TestAlertmanagerConfig(Uri webhook)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Repository.Path("alerts", "alertmanager.yml"))));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var receivers = (YamlSequenceNode)root["receivers"];
+        foreach (var receiver in receivers.Children.Cast<YamlMappingNode>())
+        {
+            var name = ((YamlScalarNode)receiver["name"]).Value!;
+            foreach (var key in receiver.Children.Keys.Where(key => ((YamlScalarNode)key).Value != "name").ToArray())
+            {
+                receiver.Children.Remove(key);
+            }
+
+            receiver.Add("webhook_configs", new YamlSequenceNode(new YamlMappingNode(
+                new YamlScalarNode("url"), new YamlScalarNode(new Uri(webhook, name).ToString()),
+                new YamlScalarNode("send_resolved"), new YamlScalarNode("true"))));
+        }
+
+        Shorten((YamlMappingNode)root["route"]);
+        using var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+
+    private static void Shorten(YamlMappingNode route)
+    {
+        route.Children[new YamlScalarNode("group_wait")] = new YamlScalarNode("1s");
+        route.Children[new YamlScalarNode("group_interval")] = new YamlScalarNode("1s");
+        if (route.Children.TryGetValue(new YamlScalarNode("routes"), out var routes))
+        {
+            foreach (var child in ((YamlSequenceNode)routes).Children.Cast<YamlMappingNode>())
+            {
+                Shorten(child);
+            }
+        }
+    }
+
+    /// <summary>An instant query; the result's series.</summary>
+    public async Task<JsonElement[]> QueryAsync(string expression)
+    {
+        var response = await _client.GetFromJsonAsync<JsonElement>(new Uri(PrometheusUrl, $"/api/v1/query?query={Uri.EscapeDataString(expression)}"));
+        response.GetProperty("status").GetString().Should().Be("success", $"the query {expression} should evaluate");
+        return response.GetProperty("data").GetProperty("result").EnumerateArray().ToArray();
+    }
+
+    /// <summary>Whether an instant query evaluates, and its error if not.</summary>
+    public async Task<(bool Ok, string? Error, int Series)> TryQueryAsync(string expression)
+    {
+        using var response = await _client.GetAsync(new Uri(PrometheusUrl, $"/api/v1/query?query={Uri.EscapeDataString(expression)}"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("status").GetString() == "success"
+            ? (true, null, body.GetProperty("data").GetProperty("result").GetArrayLength())
+            : (false, body.GetProperty("error").GetString(), 0);
+    }
+
+    public async Task<double?> ScalarAsync(string expression)
+    {
+        var result = await QueryAsync(expression);
+        return result.Length == 0 ? null : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The alerts Prometheus holds (pending or firing).</summary>
+    public async Task<IReadOnlyList<(string Name, string State, Dictionary<string, string> Labels)>> AlertsAsync()
+    {
+        var response = await _client.GetFromJsonAsync<JsonElement>(new Uri(PrometheusUrl, "/api/v1/alerts"));
+        return response.GetProperty("data").GetProperty("alerts").EnumerateArray()
+            .Select(alert =>
+            {
+                var labels = alert.GetProperty("labels").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!);
+                return (labels["alertname"], alert.GetProperty("state").GetString()!, labels);
+            })
+            .ToArray();
+    }
+
+    /// <summary>Waits until Prometheus holds <paramref name="alert"/> in <paramref name="state"/>.</summary>
+    public async Task<Dictionary<string, string>> WaitForAlertAsync(string alert, string state, TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var match = (await AlertsAsync()).FirstOrDefault(a => a.Name == alert && a.State == state);
+            if (match.Name is not null)
+            {
+                return match.Labels;
+            }
+
+            clock.Elapsed.Should().BeLessThan(bound, $"{alert} should be {state}; Prometheus holds: {string.Join(", ", (await AlertsAsync()).Select(a => $"{a.Name}/{a.State}"))}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Posts an alert to Alertmanager, as Prometheus would (API v2).</summary>
+    public async Task PostAlertAsync(Dictionary<string, string> labels)
+    {
+        using var response = await _client.PostAsJsonAsync(new Uri(AlertmanagerUrl, "/api/v2/alerts"), new[]
+        {
+            new { labels, startsAt = DateTimeOffset.UtcNow, endsAt = DateTimeOffset.UtcNow.AddMinutes(5) },
+        });
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Alertmanager's view of the alerts named <paramref name="alertname"/>: labels, state, inhibitors.</summary>
+    public async Task<JsonElement[]> AlertmanagerAlertsAsync(string alertname) =>
+        (await _client.GetFromJsonAsync<JsonElement>(new Uri(AlertmanagerUrl, $"/api/v2/alerts?filter={Uri.EscapeDataString($"alertname=\"{alertname}\"")}")))
+        .EnumerateArray().ToArray();
+
+    /// <summary>Copies the logs to <paramref name="target"/> (kept when a test fails).</summary>
+    public void KeepLogs(string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var log in LogPaths)
+        {
+            File.Copy(log, Path.Combine(target, Path.GetFileName(log)), overwrite: true);
+        }
+
+        foreach (var file in new[] { "prometheus.yml", "rules.yml", "alertmanager.yml" })
+        {
+            File.Copy(Path.Combine(_directory.FullName, file), Path.Combine(target, file), overwrite: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await _prometheus.DisposeAsync();
+        await _alertmanager.DisposeAsync();
+        await Webhook.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
+
+    [GeneratedRegex(@"^(\s+)for: \S+$", RegexOptions.Multiline)]
+    private static partial Regex ForClause();
+}

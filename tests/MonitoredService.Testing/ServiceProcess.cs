@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MonitoredService.Testing;
+
+/// <summary>
+/// The service as a real process on 127.0.0.1 and a free port: for what only a process shows
+/// (signals, exit codes, stdout, Kestrel's own limits), and for the benchmark harness. Its output is
+/// captured in memory, or written to a file as a container runtime takes it (so that logging costs
+/// what it costs in production). Killed on dispose if it is still running; its data directory goes too.
+/// The one launcher: the tests and tests/MonitoredService.Bench share it.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly DirectoryInfo _dataDirectory;
+    private readonly Stopwatch _sinceStart;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private ServiceProcess(Process process, DirectoryInfo dataDirectory, int port, string? outputFile)
+    {
+        _process = process;
+        _dataDirectory = dataDirectory;
+        OutputFile = outputFile;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        _process.OutputDataReceived += (_, line) => Append(_stdout, line.Data);
+        _process.ErrorDataReceived += (_, line) => Append(_stderr, line.Data);
+        _sinceStart = Stopwatch.StartNew();
+        _process.Start();
+        if (outputFile is null)
+        {
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int Port => BaseAddress.Port;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Where stdout and stderr go, when they go to a file (in the data directory; see <see cref="Start"/>).</summary>
+    public string? OutputFile { get; }
+
+    /// <summary>What the process wrote to stdout (with stderr, when both go to <see cref="OutputFile"/>).</summary>
+    public string Stdout => OutputFile is null ? Read(_stdout) : File.ReadAllText(OutputFile);
+
+    public string Stderr => OutputFile is null ? Read(_stderr) : "";
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The data directory this process may write (its SQLite file's, by default).</summary>
+    public string DataDirectory => _dataDirectory.FullName;
+
+    /// <summary>The resident memory of the process (VmRSS), in bytes.</summary>
+    public long ResidentBytes =>
+        long.Parse(File.ReadAllLines($"/proc/{_process.Id}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    /// <summary>
+    /// Starts the service with <paramref name="settings"/> as command-line configuration, on a free
+    /// port or the given one; from the build output or another <paramref name="assembly"/>; through
+    /// a <paramref name="wrapper"/> command (a sandbox) when given; with stdout and stderr captured,
+    /// or in a file (<paramref name="outputToFile"/>, <see cref="OutputFile"/>).
+    /// </summary>
+    public static ServiceProcess Start(
+        IReadOnlyDictionary<string, string>? settings = null,
+        int? port = null,
+        string? assembly = null,
+        IReadOnlyList<string>? wrapper = null,
+        bool outputToFile = false)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("monitoredservice-process-");
+        var outputFile = outputToFile ? Path.Combine(dataDirectory.FullName, "output.log") : null;
+        port ??= FreePort();
+        var all = new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Store:Path"] = Path.Combine(dataDirectory.FullName, "items.db"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        assembly ??= ServiceBinaries.Assembly;
+        string[] command = [.. wrapper ?? [], "dotnet", assembly];
+        if (outputFile is not null)
+        {
+            // exec: the shell is replaced by the service, whose stdout and stderr are the file.
+            command = ["/bin/sh", "-c", "exec \"$@\" >\"$SERVICE_OUTPUT\" 2>&1", "sh", .. command];
+        }
+
+        var start = new ProcessStartInfo(command[0])
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = outputFile is null,
+            RedirectStandardError = outputFile is null,
+            UseShellExecute = false,
+        };
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in all)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        if (outputFile is not null)
+        {
+            start.Environment["SERVICE_OUTPUT"] = outputFile;
+        }
+
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        return new ServiceProcess(new Process { StartInfo = start }, dataDirectory, port.Value, outputFile);
+    }
+
+    /// <summary>A client for this process that opens a new connection for every request.</summary>
+    public HttpClient CreateClient(TimeSpan? timeout = null) =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = timeout ?? TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>
+    /// Polls /health/ready every <paramref name="poll"/> (50 ms) until it answers 200, and returns the
+    /// time since the process was started; fails with the process output if it exits first.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilReadyAsync(TimeSpan? bound = null, TimeSpan? poll = null)
+    {
+        using var client = CreateClient(TimeSpan.FromSeconds(2));
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < (bound ?? TimeSpan.FromSeconds(30)))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {_process.ExitCode}.\n{Stdout}\n{Stderr}");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return _sinceStart.Elapsed;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(50));
+        }
+
+        throw new TimeoutException($"The service was not ready in time.\n{Stdout}\n{Stderr}");
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes does when it stops a pod.</summary>
+    public void Terminate() => Signals.Send(_process.Id, Signals.Terminate);
+
+    /// <summary>The exit code, once the process has exited within <paramref name="bound"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _dataDirectory.Delete(recursive: true);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string Read(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace MonitoredService.Testing;
+
+/// <summary>
+/// Command-line tools the tests run: promtool (Debian's prometheus package), amtool
+/// (prometheus-alertmanager), shellcheck, docker-compose (installed by the test command), kubectl
+/// and bash (on the machine). A missing tool fails the test; it is never skipped.
+/// </summary>
+public static class Tools
+{
+    /// <summary>What a tool did: its exit code, standard output and standard error.</summary>
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public string All => Output + Error;
+    }
+
+    public static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments) => Merged(await RunAsync("promtool", arguments));
+
+    public static async Task<(int ExitCode, string Output)> PromtoolWithInputAsync(string stdin, params string[] arguments) =>
+        Merged(await RunAsync("promtool", arguments, stdin));
+
+    public static async Task<(int ExitCode, string Output)> AmtoolAsync(params string[] arguments) => Merged(await RunAsync("amtool", arguments));
+
+    /// <summary>Runs a tool in the repository root (bounded: two minutes).</summary>
+    public static async Task<Result> RunAsync(
+        string tool, IEnumerable<string> arguments, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(tool)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Repository.Root,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException($"{tool} did not start; the test command (tests/run.sh) installs it.");
+        await process.StandardInput.WriteAsync(stdin ?? "");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    private static (int ExitCode, string Output) Merged(Result result) => (result.ExitCode, result.All);
+}

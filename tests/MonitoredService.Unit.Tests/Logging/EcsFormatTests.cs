@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using MonitoredService.Observability;
+using MonitoredService.Observability.Logging;
+using Serilog.Events;
+using Serilog.Parsing;
+
+namespace MonitoredService.Unit.Tests.Logging;
+
+/// <summary>The ECS line the Serilog.Expressions template writes, field by field.</summary>
+public sealed class EcsFormatTests
+{
+    private static readonly ServiceIdentity Service = new("monitoredservice", "1.2.3", "abc1234", "production", "pod-'7'");
+
+    [Fact]
+    public void AnEventWithAnExceptionBecomesOneEcsJsonLine()
+    {
+        var exception = Record(() => throw new InvalidOperationException("Store down: Password=hunter2;"));
+        var logEvent = new LogEvent(
+            new DateTimeOffset(2026, 11, 22, 17, 0, 0, TimeSpan.FromHours(1)),
+            LogEventLevel.Warning,
+            exception,
+            new MessageTemplateParser().Parse("Check {HealthCheck} failed"),
+            [
+                new LogEventProperty("HealthCheck", new ScalarValue("store")),
+                new LogEventProperty("SourceContext", new ScalarValue("MonitoredService.Tests")),
+            ],
+            System.Diagnostics.ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
+            System.Diagnostics.ActivitySpanId.CreateFromString("b7ad6b7169203331"));
+
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        EcsFormat.Create(Service).Format(logEvent, output);
+        var text = output.ToString();
+
+        text.Should().EndWith("\n").And.NotContain("hunter2");
+        text.TrimEnd('\n').Should().NotContain("\n", "one event is one line");
+        var json = JsonDocument.Parse(text).RootElement;
+        json.GetProperty("@timestamp").GetString().Should().Be("2026-11-22T16:00:00.0000000Z");
+        json.GetProperty("log.level").GetString().Should().Be("warn");
+        json.GetProperty("message").GetString().Should().Be("Check store failed");
+        json.GetProperty("ecs.version").GetString().Should().Be(EcsFormat.EcsVersion);
+        json.GetProperty("log.logger").GetString().Should().Be("MonitoredService.Tests");
+        json.GetProperty("service.name").GetString().Should().Be("monitoredservice");
+        json.GetProperty("service.version").GetString().Should().Be("1.2.3");
+        json.GetProperty("service.environment").GetString().Should().Be("production");
+        json.GetProperty("trace.id").GetString().Should().Be("0af7651916cd43dd8448eb211c80319c");
+        json.GetProperty("span.id").GetString().Should().Be("b7ad6b7169203331");
+        json.GetProperty("error.type").GetString().Should().Be("System.InvalidOperationException");
+        json.GetProperty("error.message").GetString().Should().Be("Store down: Password=***;");
+        json.GetProperty("error.stack_trace").GetString().Should().Contain(nameof(AnEventWithAnExceptionBecomesOneEcsJsonLine));
+        json.GetProperty("service.node.name").GetString().Should().Be("pod-'7'");
+        json.GetProperty("HealthCheck").GetString().Should().Be("store", "unmapped properties are kept");
+        json.TryGetProperty("SourceContext", out _).Should().BeFalse("mapped properties are not repeated");
+    }
+
+    [Fact]
+    public void AnEventWithoutTraceOrErrorHasNoSuchFields()
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("plain"), []);
+
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        EcsFormat.Create(Service).Format(logEvent, output);
+        var json = JsonDocument.Parse(output.ToString()).RootElement;
+
+        json.GetProperty("log.level").GetString().Should().Be("info");
+        json.TryGetProperty("trace.id", out _).Should().BeFalse();
+        json.TryGetProperty("error.type", out _).Should().BeFalse();
+    }
+
+    private static Exception Record(Action throws)
+    {
+        try
+        {
+            throws();
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+
+        throw new InvalidOperationException("expected an exception");
+    }
+}

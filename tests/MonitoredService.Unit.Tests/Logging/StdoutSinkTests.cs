@@ -1,0 +1,129 @@
+using System.Text;
+using MonitoredService.Observability.Logging;
+using Prometheus;
+using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Parsing;
+
+namespace MonitoredService.Unit.Tests.Logging;
+
+/// <summary>The stdout sink's queue: nothing lost under concurrent writers, a bound that drops and counts.</summary>
+public sealed class StdoutSinkTests
+{
+    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse("event {N}");
+
+    [Fact]
+    public void EveryEventOfConcurrentWritersReachesStdoutOnceInEachWritersOrder()
+    {
+        var (metrics, registry) = Metrics();
+        var stdout = new MemoryStream();
+        var sink = new StdoutSink(new LineFormatter(), stdout, capacity: 100_000, metrics);
+
+        Parallel.For(0, 4, writer =>
+        {
+            for (var n = 0; n < 5_000; n++)
+            {
+                sink.Emit(Event($"{writer}:{n}"));
+            }
+        });
+        sink.Dispose();
+
+        var lines = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(20_000).And.OnlyHaveUniqueItems();
+        foreach (var writer in Enumerable.Range(0, 4))
+        {
+            lines.Where(line => line.StartsWith($"{writer}:", StringComparison.Ordinal))
+                .Select(line => int.Parse(line.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture))
+                .Should().BeInAscendingOrder();
+        }
+
+        Dropped(registry).Should().Be(0);
+    }
+
+    [Fact]
+    public void WhenStdoutBlocksTheQueueStopsAtItsBoundAndEveryDropIsCounted()
+    {
+        var (metrics, registry) = Metrics();
+        using var stdout = new BlockingStream();
+        var sink = new StdoutSink(new LineFormatter(), stdout, capacity: 10, metrics);
+
+        sink.Emit(Event("first"));
+        stdout.Blocked.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("the writer takes the first event and blocks on stdout");
+        for (var n = 0; n < 100; n++)
+        {
+            sink.Emit(Event($"x:{n}"));
+        }
+
+        Dropped(registry).Should().Be(90, "10 fit in the queue, the other 90 are dropped and counted");
+        stdout.Release();
+        sink.Dispose();
+
+        Encoding.UTF8.GetString(stdout.Written).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Should().Equal(["first", .. Enumerable.Range(0, 10).Select(n => $"x:{n}")]);
+        Dropped(registry).Should().Be(90, "nothing was dropped at shutdown");
+    }
+
+    private static LogEvent Event(string text) =>
+        new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, Template, [new LogEventProperty("N", new ScalarValue(text))]);
+
+    private static (LogShippingMetrics Metrics, CollectorRegistry Registry) Metrics()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        return (new LogShippingMetrics(Prometheus.Metrics.WithCustomRegistry(registry), registry), registry);
+    }
+
+    private static double Dropped(CollectorRegistry registry)
+    {
+        using var text = new MemoryStream();
+        registry.CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
+        return Encoding.UTF8.GetString(text.ToArray()).Split('\n')
+            .Where(line => line.StartsWith("monitoredservice_log_events_dropped_total{sink=\"console\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private sealed class LineFormatter : ITextFormatter
+    {
+        public void Format(LogEvent logEvent, TextWriter output) =>
+            output.Write(((ScalarValue)logEvent.Properties["N"]).Value + "\n");
+    }
+
+    /// <summary>A stdout whose writes block until released (a pipe nobody reads).</summary>
+    private sealed class BlockingStream : MemoryStream
+    {
+        private readonly ManualResetEventSlim _released = new();
+
+        public ManualResetEventSlim Blocked { get; } = new();
+
+        public byte[] Written => ToArray();
+
+        public void Release() => _released.Set();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Blocked.Set();
+            _released.Wait();
+            base.Write(buffer, offset, count);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Blocked.Set();
+            _released.Wait(cancellationToken);
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Blocked.Set();
+            _released.Wait(cancellationToken);
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _released.Dispose();
+            Blocked.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
