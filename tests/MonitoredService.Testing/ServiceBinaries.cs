@@ -11,7 +11,7 @@ public static class ServiceBinaries
 
     private static string Find()
     {
-        // The tests run from tests/MonitoredService.Tests/bin/{Configuration}/{tfm}/.
+        // The tests (and the harness) run from tests/<project>/bin/{Configuration}/{tfm}/.
         var testBinaries = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar));
         var targetFramework = testBinaries.Name;
         var configuration = testBinaries.Parent!.Name;

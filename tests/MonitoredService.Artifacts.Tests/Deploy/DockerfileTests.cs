@@ -52,7 +52,7 @@ public sealed class DockerfileTests
     [InlineData("src/MonitoredService/bin/Release/net10.0/MonitoredService.dll", true)]
     [InlineData("src/MonitoredService.Observability/obj/project.assets.json", true)]
     [InlineData("src/MonitoredService/data/items.db", true)]
-    [InlineData("tests/MonitoredService.Tests/Items/ItemsApiTests.cs", true)]
+    [InlineData("tests/MonitoredService.InProcess.Tests/Items/ItemsApiTests.cs", true)]
     [InlineData("README.md", true)]
     [InlineData(".git/config", true)]
     public void DockerignoreLetsThroughOnlyWhatTheBuildNeeds(string path, bool ignored)
