@@ -4,6 +4,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using MonitoredService.Observability;
+using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Logging;
 using MonitoredService.Observability.Redaction;
 using Serilog;
@@ -41,6 +42,7 @@ public class PerRequestLogging
         _context = new DefaultHttpContext();
         _context.Request.Method = "GET";
         _context.Request.Path = "/api/items/42";
+        RequestFacts.CaptureAsync(_context, _ => Task.CompletedTask).GetAwaiter().GetResult(); // as UseRequestFacts does
         _event = CompletionEvent();
         _formatter.Format(_event, _output);
         _line = _output.ToString();

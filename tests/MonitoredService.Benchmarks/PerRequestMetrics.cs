@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Metrics;
 using Prometheus;
 
@@ -29,6 +30,7 @@ public class PerRequestMetrics
         _context = new DefaultHttpContext();
         _context.Request.Method = HttpMethods.Get;
         _context.SetEndpoint(new RouteEndpoint(Nothing, RoutePatternFactory.Parse("/api/items/{id}"), 0, EndpointMetadataCollection.Empty, "item"));
+        RequestFacts.CaptureAsync(_context, Nothing).GetAwaiter().GetResult(); // as UseRequestFacts does, once per request
 
         var factory = Metrics.WithCustomRegistry(Metrics.NewCustomRegistry());
         _requests = factory.CreateCounter("http_requests_received_total", "requests", ["code", "method", "endpoint"]);
