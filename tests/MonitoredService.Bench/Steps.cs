@@ -8,65 +8,102 @@ namespace MonitoredService.Bench;
 /// <summary>The measurements, each a method that writes its section of the report.</summary>
 internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, StringBuilder report)
 {
-    private readonly Dictionary<Variant, List<Wrk.Result>> _runs = Variant.All.ToDictionary(v => v, _ => new List<Wrk.Result>());
     private double _loadedMiB;
 
-    /// <summary>Throughput and latency of GET /api/items/{id}, per variant, the variants interleaved round by round.</summary>
+    /// <summary>
+    /// Throughput, latency, and the CPU time and bytes the service process spent per request, of
+    /// GET /api/items/{id} per variant, at each connection count; the variants interleaved round by
+    /// round. CPU per request (utime + stime over the requests served) and bytes per request (the
+    /// runtime's own allocation counter) are steadier on a shared VM than requests per second.
+    /// </summary>
     public async Task ThroughputAsync()
     {
+        foreach (var connections in settings.Connections)
+        {
+            await ThroughputAsync(connections);
+        }
+    }
+
+    private async Task ThroughputAsync(int connections)
+    {
+        var runs = Variant.All.ToDictionary(v => v, _ => new List<Run>());
         var services = Variant.All.Select(v => (Variant: v, Process: v.Start(assembly, sink.Address))).ToArray();
+        var counters = new List<RuntimeCounters>();
         try
         {
             foreach (var (_, service) in services)
             {
                 await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                counters.Add(new RuntimeCounters(service.ProcessId));
                 using var client = new HttpClient { BaseAddress = service.BaseAddress };
                 (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
-                await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup); // JIT, pools, tiered compilation
+                await Wrk.RunAsync(Target(service), connections, settings.Warmup); // JIT, tiered compilation, pools
             }
 
-            var order = services.ToList();
+            var order = services.Zip(counters).ToList();
             for (var round = 0; round < settings.Rounds; round++)
             {
                 order = [.. order.Skip(1), order[0]]; // rotate: no variant always runs first or last
-                foreach (var (variant, service) in order)
+                foreach (var ((variant, service), allocations) in order)
                 {
-                    var result = await Wrk.RunAsync(Target(service), settings.Connections, settings.Duration);
-                    _runs[variant].Add(result);
+                    var (cpuBefore, from) = (service.CpuTime, DateTime.UtcNow);
+                    var result = await Wrk.RunAsync(Target(service), connections, settings.Duration);
+                    var (cpuAfter, to) = (service.CpuTime, DateTime.UtcNow);
+                    var run = new Run(result, (cpuAfter - cpuBefore).TotalMicroseconds / result.Requests,
+                        allocations.AllocationRate(from, to) / result.RequestsPerSecond);
+                    runs[variant].Add(run);
                     if (variant == Variant.AllOn)
                     {
                         _loadedMiB = Math.Max(_loadedMiB, MiB(service.ResidentBytes));
                     }
 
-                    Console.Error.WriteLine($"  round {round + 1} {variant.Name}: {result.RequestsPerSecond:0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
+                    Console.Error.WriteLine($"  c{connections} round {round + 1} {variant.Name}: {result.RequestsPerSecond:0} req/s, " +
+                        $"{run.CpuMicroseconds:0.0} µs CPU and {run.Bytes:0} B per request, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
                 }
             }
 
             var logLines = File.ReadLines(services.Single(s => s.Variant == Variant.AllOn).Process.OutputFile!).LongCount();
-            var off = Stats.Median(_runs[Variant.AllOff].Select(r => r.RequestsPerSecond));
-            report.AppendLine($"### Throughput of `GET /api/items/{{id}}` (wrk -t1 -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved; medians)");
-            report.AppendLine();
-            report.AppendLine("| variant | req/s | of all off | p50 ms | p99 ms | errors |");
-            report.AppendLine("|---|---|---|---|---|---|");
-            foreach (var variant in Variant.All)
-            {
-                var runs = _runs[variant];
-                var throughput = Stats.Median(runs.Select(r => r.RequestsPerSecond));
-                report.AppendLine($"| {variant.Name} | {throughput:0} | {throughput / off:P0} | {Stats.Median(runs.Select(r => r.P50Ms)):0.00} | {Stats.Median(runs.Select(r => r.P99Ms)):0.00} | {runs.Sum(r => r.Errors)} |");
-            }
-
-            report.AppendLine();
-            report.AppendLine($"All on: {logLines:N0} log lines written to stdout (a file), {sink.Batches:N0} span batches exported (10 % sampling); per-round ratios all on / all off: " +
-                string.Join(", ", PairedRatios().Select(ratio => $"{ratio:P0}")) + $" (median {Stats.Median(PairedRatios()):P0}).");
-            report.AppendLine();
+            Report(connections, runs, logLines);
         }
         finally
         {
+            foreach (var allocations in counters)
+            {
+                allocations.Dispose();
+            }
+
             foreach (var (_, service) in services)
             {
                 await service.DisposeAsync();
             }
         }
+    }
+
+    private void Report(int connections, Dictionary<Variant, List<Run>> runs, long logLines)
+    {
+        var off = runs[Variant.AllOff];
+        var offThroughput = Stats.Median(off.Select(r => r.Result.RequestsPerSecond));
+        var offCpu = Stats.Median(off.Select(r => r.CpuMicroseconds));
+        report.AppendLine($"### `GET /api/items/{{id}}`, wrk -t1 -c{connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved (medians)");
+        report.AppendLine();
+        report.AppendLine("| variant | req/s | of all off (medians) | of all off (paired rounds) | CPU µs/request | vs all off | bytes/request | p50 ms | p99 ms | errors |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var variant in Variant.All)
+        {
+            var mine = runs[variant];
+            var throughput = Stats.Median(mine.Select(r => r.Result.RequestsPerSecond));
+            var cpu = Stats.Median(mine.Select(r => r.CpuMicroseconds));
+            var paired = Stats.Median(mine.Zip(off).Select(p => p.First.Result.RequestsPerSecond / p.Second.Result.RequestsPerSecond));
+            report.AppendLine($"| {variant.Name} | {throughput:0} | {throughput / offThroughput:P0} | {paired:P0} | {cpu:0.0} | {cpu - offCpu:+0.0;-0.0;0.0} | " +
+                $"{Stats.Median(mine.Select(r => r.Bytes)):N0} | {Stats.Median(mine.Select(r => r.Result.P50Ms)):0.00} | {Stats.Median(mine.Select(r => r.Result.P99Ms)):0.00} | {mine.Sum(r => r.Result.Errors)} |");
+        }
+
+        report.AppendLine();
+        report.AppendLine($"Per round, all on / all off: " + string.Join(", ", runs[Variant.AllOn].Zip(off).Select(p => $"{p.First.Result.RequestsPerSecond / p.Second.Result.RequestsPerSecond:P0}")) +
+            $"; CPU µs per request, all off: {string.Join(", ", off.Select(r => $"{r.CpuMicroseconds:0.0}"))}; request logs only: " +
+            string.Join(", ", runs[Variant.LogsOnly].Select(r => $"{r.CpuMicroseconds:0.0}")) +
+            $". All on wrote {logLines:N0} log lines to stdout (a file); {sink.Batches:N0} span batches exported so far (10 % sampling).");
+        report.AppendLine();
     }
 
     /// <summary>Probe latency, new connection per probe as the kubelet does, while wrk saturates the API.</summary>
@@ -76,10 +113,10 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = service.BaseAddress };
         (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
-        await Wrk.RunAsync(Target(service), settings.Connections, settings.Warmup);
+        await Wrk.RunAsync(Target(service), settings.Connections[0], settings.Warmup);
 
         var latencies = new Dictionary<string, List<double>> { ["/health/live"] = [], ["/health/ready"] = [] };
-        var load = Wrk.RunAsync(Target(service), settings.Connections * 4, settings.Duration);
+        var load = Wrk.RunAsync(Target(service), ProbeLoadConnections, settings.Duration);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < settings.Duration - TimeSpan.FromMilliseconds(500))
         {
@@ -95,7 +132,7 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         }
 
         var saturation = await load;
-        report.AppendLine($"### Probes while the API is saturated (wrk -c{settings.Connections * 4}: {saturation.RequestsPerSecond:0} req/s; a new connection per probe)");
+        report.AppendLine($"### Probes while the API is saturated (wrk -c{ProbeLoadConnections}: {saturation.RequestsPerSecond:0} req/s; a new connection per probe)");
         report.AppendLine();
         report.AppendLine("| probe | samples | p50 ms | p99 ms | max ms |");
         report.AppendLine("|---|---|---|---|---|");
@@ -199,9 +236,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         }
     }
 
-    /// <summary>All on / all off, round by round: the pairs ran back to back, so slow drift of the machine cancels.</summary>
-    private IEnumerable<double> PairedRatios() =>
-        _runs[Variant.AllOn].Zip(_runs[Variant.AllOff]).Select(p => p.First.RequestsPerSecond / p.Second.RequestsPerSecond);
+    /// <summary>Connections of the load under which probes are measured: well past saturation.</summary>
+    private const int ProbeLoadConnections = 64;
 
     private static Uri Target(ServiceProcess service) => new(service.BaseAddress, "/api/items/1");
 
@@ -209,9 +245,16 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
 }
 
 /// <summary>How long and how often: the full run, or a smoke run that only proves the harness works.</summary>
-internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int Connections, int Scrapes, int Starts, TimeSpan Idle)
+/// <remarks>
+/// The warm-up is long enough for tiered compilation to settle: after 5 s of load the JIT still took
+/// about 3 % of the request-logging variant's CPU, after 25 s nothing (perf, docs/benchmarks.md).
+/// </remarks>
+internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int[] Connections, int Scrapes, int Starts, TimeSpan Idle)
 {
-    public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), 5, 16, 200, 5, TimeSpan.FromSeconds(5));
+    public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), 5, [16, 64], 200, 5, TimeSpan.FromSeconds(5));
 
-    public static readonly Settings Smoke = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1, 16, 5, 1, TimeSpan.FromSeconds(1));
+    public static readonly Settings Smoke = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, [16], 5, 1, TimeSpan.FromSeconds(1));
 }
+
+/// <summary>One measured wrk run of one variant, with what the service process spent per request.</summary>
+internal sealed record Run(Wrk.Result Result, double CpuMicroseconds, double Bytes);

@@ -7,7 +7,7 @@ namespace MonitoredService.Bench;
 /// <summary>wrk (Debian's package): a load run, its throughput and latency percentiles.</summary>
 internal static partial class Wrk
 {
-    public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+    public sealed record Result(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long Errors);
 
     public static async Task<Result> RunAsync(Uri url, int connections, TimeSpan duration)
     {
@@ -28,6 +28,7 @@ internal static partial class Wrk
         var errors = Errors().Match(output);
         return new Result(
             double.Parse(Throughput().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
+            long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
             Milliseconds(Percentile(50).Match(output)),
             Milliseconds(Percentile(99).Match(output)),
             (errors.Success ? errors.Groups.Cast<Group>().Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0)
@@ -44,6 +45,9 @@ internal static partial class Wrk
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex Throughput();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex Requests();
 
     [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
     private static partial Regex Errors();

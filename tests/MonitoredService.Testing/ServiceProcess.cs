@@ -63,6 +63,21 @@ public sealed class ServiceProcess : IAsyncDisposable
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 
     /// <summary>
+    /// The CPU time the process has used so far, user and system (utime + stime of /proc/pid/stat):
+    /// divided by the requests it served in between, the benchmarks' steadiest figure.
+    /// </summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // the command may hold spaces
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / (double)Signals.ClockTicksPerSecond);
+        }
+    }
+
+    /// <summary>
     /// Starts the service with <paramref name="settings"/> as command-line configuration, on a free
     /// port or the given one; from the build output or another <paramref name="assembly"/>; through
     /// a <paramref name="wrapper"/> command (a sandbox) when given; with stdout and stderr captured,

@@ -31,6 +31,14 @@ public static partial class Signals
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
+    /// <summary>The unit of the CPU times in /proc (sysconf(_SC_CLK_TCK), 100 on Linux).</summary>
+    public static long ClockTicksPerSecond { get; } = SystemConfiguration(ClockTicksName);
+
+    private const int ClockTicksName = 2; // _SC_CLK_TCK
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SystemConfiguration(int name);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint EffectiveUserId();
 }
