@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MonitoredService.Observability.Http;
+using Serilog.Context;
 using Serilog.Events;
 using Serilog.Parsing;
 
@@ -18,6 +20,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
         "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})");
 
     private readonly Serilog.ILogger _logger = logger.ForContext<RequestLoggingMiddleware>();
+
+    // Bounded: the method is folded, the route is a template of the app, the status three digits.
+    private readonly ConcurrentDictionary<string, LogEventProperty> _methods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LogEventProperty> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, LogEventProperty> _statuses = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -37,17 +44,18 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
             if (_logger.IsEnabled(level))
             {
                 var activity = Activity.Current;
+                using var outsideTheLogContext = LogContext.Suspend();
                 _logger.Write(new LogEvent(
-                    DateTimeOffset.Now,
+                    DateTimeOffset.UtcNow,
                     level,
                     exception: null,
                     Template,
                     [
-                        new LogEventProperty("HttpRequestMethod", new ScalarValue(facts.Method)),
+                        _methods.GetOrAdd(facts.Method, static method => new LogEventProperty("HttpRequestMethod", new ScalarValue(method))),
                         new LogEventProperty("UrlPath", new ScalarValue((context.Request.PathBase + context.Request.Path).Value)),
-                        new LogEventProperty("HttpResponseStatusCode", new ScalarValue(status)),
+                        _statuses.GetOrAdd(status, static code => new LogEventProperty("HttpResponseStatusCode", new ScalarValue(code))),
                         new LogEventProperty("ElapsedMilliseconds", new ScalarValue(facts.Elapsed.TotalMilliseconds)),
-                        new LogEventProperty("HttpRoute", new ScalarValue(facts.Route)),
+                        _routes.GetOrAdd(facts.Route, static route => new LogEventProperty("HttpRoute", new ScalarValue(route))),
                     ],
                     activity?.TraceId ?? default,
                     activity?.SpanId ?? default));

@@ -61,6 +61,36 @@ public sealed class StdoutLogTests
     }
 
     [Fact]
+    public async Task UnderConcurrentLoadEveryRequestHasExactlyOneCompletionLineAndNoneIsDropped()
+    {
+        const int Requests = 4_000;
+        await using var service = ServiceProcess.Start(new Dictionary<string, string> { ["Observability:Shutdown:DrainDelay"] = "00:00:00" });
+        await service.WaitUntilReadyAsync();
+        using var client = new HttpClient { BaseAddress = service.BaseAddress }; // keep-alive: as fast as the service goes
+        var next = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            for (var id = Interlocked.Increment(ref next); id <= Requests; id = Interlocked.Increment(ref next))
+            {
+                using var response = await client.GetAsync($"/api/items/{id}");
+                response.StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+            }
+        })));
+        var dropped = (await Exposition.ScrapeAsync(client)).Value("monitoredservice_log_events_dropped_total", ("sink", "console"), ("reason", "queue_full"));
+        service.Terminate();
+        (await service.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
+
+        var paths = Events(service.Stdout)
+            .Where(e => Text(e, "http.route") == "/api/items/{id}")
+            .Select(e => Text(e, "url.path"))
+            .ToList();
+        paths.Should().HaveCount(Requests).And.OnlyHaveUniqueItems();
+        paths.Should().BeEquivalentTo(Enumerable.Range(1, Requests).Select(id => $"/api/items/{id}"));
+        dropped.Should().Be(0);
+    }
+
+    [Fact]
     public async Task ProbesAndScrapesAreLoggedBelowInformation()
     {
         await using var quiet = ServiceProcess.Start(new Dictionary<string, string> { ["Observability:Shutdown:DrainDelay"] = "00:00:00" });

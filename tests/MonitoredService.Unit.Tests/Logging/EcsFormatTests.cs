@@ -68,6 +68,33 @@ public sealed class EcsFormatTests
         json.TryGetProperty("error.type", out _).Should().BeFalse();
     }
 
+    [Fact]
+    public void TheMessageIsRenderedWithItsFormatsAndEscapedAndValuesKeepTheirJsonTypes()
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("HTTP {Method} {Path} responded {Status} in {Elapsed:0.000} ms {Missing} {Flag}"),
+            [
+                new LogEventProperty("Method", new ScalarValue("GET")),
+                new LogEventProperty("Path", new ScalarValue("/a\"b\n")),
+                new LogEventProperty("Status", new ScalarValue(404)),
+                new LogEventProperty("Elapsed", new ScalarValue(1.23456)),
+                new LogEventProperty("Flag", new ScalarValue(true)),
+                new LogEventProperty("Big", new ScalarValue(12_345_678_901L)),
+                new LogEventProperty("Ratio", new ScalarValue(double.NaN)),
+            ]);
+
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        EcsFormat.Create(Service).Format(logEvent, output);
+        var json = JsonDocument.Parse(output.ToString()).RootElement;
+
+        json.GetProperty("message").GetString().Should().Be("HTTP GET /a\"b\n responded 404 in 1.235 ms {Missing} True");
+        json.GetProperty("Status").GetInt32().Should().Be(404);
+        json.GetProperty("Elapsed").GetDouble().Should().Be(1.23456);
+        json.GetProperty("Big").GetInt64().Should().Be(12_345_678_901L);
+        json.GetProperty("Flag").GetBoolean().Should().BeTrue();
+        json.GetProperty("Ratio").GetString().Should().Be("NaN", "JSON has no NaN: Serilog writes it as a string");
+    }
+
     private static Exception Record(Action throws)
     {
         try

@@ -105,6 +105,13 @@ public sealed class StdoutSinkTests
             base.Write(buffer, offset, count);
         }
 
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Blocked.Set();
+            _released.Wait();
+            base.Write(buffer);
+        }
+
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
             Blocked.Set();
