@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
+using MonitoredService.Observability.Redaction;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Json;
@@ -9,177 +11,249 @@ using Serilog.Parsing;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// One JSON object per line with Elastic Common Schema field names. The request-completion event's
-/// properties map to <c>http.*</c>, <c>url.path</c> and <c>event.duration</c> (nanoseconds); other
-/// properties are kept under their own names. Written by hand rather than with a Serilog.Expressions
-/// template (6.9 µs per event): the message is rendered into a reused buffer and escaped from it,
-/// strings and common numbers are written from spans (<see cref="JsonText"/>), and only other values
-/// go through Serilog's JSON value formatter. It runs on the sinks' threads (docs/benchmarks.md).
+/// One JSON object per line with Elastic Common Schema field names, secrets masked in the whole line.
+/// The request-completion event's properties map to <c>http.*</c>, <c>url.path</c> and
+/// <c>event.duration</c> (nanoseconds); other properties are kept under their own names.
 /// </summary>
-public sealed class EcsFormat : ITextFormatter
+/// <remarks>
+/// Written by hand, in UTF-8, rather than with a Serilog.Expressions template (6.9 µs per event) or
+/// into text that is then encoded: inside a loaded service a line cost five times what it cost in a
+/// micro-benchmark, so the work per line is kept small (docs/benchmarks.md). Everything fixed (the
+/// service fields, the ECS field names with their punctuation, the level names) is UTF-8 made once;
+/// the message is rendered token by token straight into the line, strings are escaped and transcoded
+/// from spans (<see cref="JsonText"/>), numbers and ids are formatted in place, and only other values
+/// go through Serilog's JSON value formatter. The secret pre-check reads the finished line once; the
+/// full redaction (rare) re-reads it as text. <see cref="Format(LogEvent, TextWriter)"/> gives the same
+/// line as text, for the Elasticsearch sink.
+/// </remarks>
+public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
 {
     public const string EcsVersion = "8.11.0";
 
-    private static readonly string[] Levels = ["trace", "debug", "info", "warn", "error", "fatal"];
+    private static readonly byte[][] Levels = [.. new[] { "trace", "debug", "info", "warn", "error", "fatal" }
+        .Select(level => Encoding.UTF8.GetBytes($"\",\"log.level\":\"{level}\",\"message\":\""))];
 
-    /// <summary>Properties written under an ECS name instead of their own.</summary>
-    private static readonly FrozenDictionary<string, string> EcsNames = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Properties written under an ECS name instead of their own: the name, quoted, with its comma and colon.</summary>
+    private static readonly FrozenDictionary<string, byte[]> EcsNames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["SourceContext"] = "log.logger",
         ["HttpRequestMethod"] = "http.request.method",
         ["UrlPath"] = "url.path",
         ["HttpRoute"] = "http.route",
         ["HttpResponseStatusCode"] = "http.response.status_code",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    }.ToFrozenDictionary(pair => pair.Key, pair => Encoding.UTF8.GetBytes($",\"{pair.Value}\":"), StringComparer.Ordinal);
 
     private const string ElapsedMilliseconds = "ElapsedMilliseconds";
 
     private static readonly JsonValueFormatter Values = new(typeTagName: null);
 
     [ThreadStatic]
-    private static StringBuilder? t_message;
+    private static Utf8Line? t_line;
 
-    private readonly string _serviceFields;
+    [ThreadStatic]
+    private static StringWriter? t_text;
+
+    private readonly byte[] _serviceFields;
 
     private EcsFormat(ServiceIdentity service)
     {
-        using var fields = new StringWriter(CultureInfo.InvariantCulture);
-        Field(fields, "ecs.version", EcsVersion);
-        Field(fields, "service.name", service.Name);
-        Field(fields, "service.version", service.Version);
-        Field(fields, "service.environment", service.Environment);
-        Field(fields, "service.node.name", service.InstanceId);
-        _serviceFields = fields.ToString();
+        var fields = new Utf8Line();
+        Field(fields, ",\"ecs.version\":"u8, EcsVersion);
+        Field(fields, ",\"service.name\":"u8, service.Name);
+        Field(fields, ",\"service.version\":"u8, service.Version);
+        Field(fields, ",\"service.environment\":"u8, service.Environment);
+        Field(fields, ",\"service.node.name\":"u8, service.InstanceId);
+        _serviceFields = fields.Written.ToArray();
     }
 
-    /// <summary>The ECS formatter for this service, with secrets masked in the whole line.</summary>
-    public static ITextFormatter Create(ServiceIdentity service) => new RedactingFormatter(new EcsFormat(service));
+    /// <summary>The ECS formatter for this service.</summary>
+    public static EcsFormat Create(ServiceIdentity service) => new(service);
 
+    /// <summary>The line as text (the Elasticsearch sink's form): formatted as UTF-8, then decoded.</summary>
     public void Format(LogEvent logEvent, TextWriter output)
     {
-        Span<char> timestamp = stackalloc char[33];
-        logEvent.Timestamp.UtcDateTime.TryFormat(timestamp, out var length, "O", CultureInfo.InvariantCulture);
-        output.Write("{\"@timestamp\":\"");
-        output.Write(timestamp[..length]);
-        output.Write("\",\"log.level\":\"");
-        output.Write(Levels[(int)logEvent.Level]);
-        output.Write("\",\"message\":\"");
-        foreach (var chunk in RenderMessage(logEvent).GetChunks())
-        {
-            JsonText.WriteEscaped(chunk.Span, output);
-        }
+        var line = t_line ??= new Utf8Line();
+        line.Clear();
+        Format(logEvent, line);
+        var text = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(line.Length));
+        output.Write(text, 0, Encoding.UTF8.GetChars(line.Written, text));
+        ArrayPool<char>.Shared.Return(text);
+    }
 
-        output.Write('"');
+    /// <summary>The line, with its newline, appended to <paramref name="output"/> as UTF-8.</summary>
+    void IUtf8Formatter.Format(LogEvent logEvent, Utf8Line output) => Format(logEvent, output);
+
+    internal void Format(LogEvent logEvent, Utf8Line output)
+    {
+        var start = output.Length;
+        output.Write("{\"@timestamp\":\""u8);
+        JsonText.WriteFormatted(logEvent.Timestamp.UtcDateTime, output, "O");
+        output.Write(Levels[(int)logEvent.Level]);
+        WriteMessage(logEvent, output);
+        output.Write((byte)'"');
         output.Write(_serviceFields);
         if (logEvent.TraceId is { } traceId)
         {
-            Field(output, "trace.id", traceId.ToHexString());
+            Span<byte> id = stackalloc byte[16];
+            traceId.CopyTo(id);
+            output.Write(",\"trace.id\":"u8);
+            WriteHex(id, output);
         }
 
         if (logEvent.SpanId is { } spanId)
         {
-            Field(output, "span.id", spanId.ToHexString());
+            Span<byte> id = stackalloc byte[8];
+            spanId.CopyTo(id);
+            output.Write(",\"span.id\":"u8);
+            WriteHex(id, output);
         }
 
         if (logEvent.Exception is { } exception)
         {
-            Field(output, "error.type", exception.GetType().FullName ?? exception.GetType().Name);
-            Field(output, "error.message", exception.Message);
-            Field(output, "error.stack_trace", exception.ToString());
+            Field(output, ",\"error.type\":"u8, exception.GetType().FullName ?? exception.GetType().Name);
+            Field(output, ",\"error.message\":"u8, exception.Message);
+            Field(output, ",\"error.stack_trace\":"u8, exception.ToString());
         }
 
         foreach (var (name, value) in logEvent.Properties)
         {
-            if (name == ElapsedMilliseconds && value is ScalarValue { Value: double milliseconds })
-            {
-                output.Write(",\"event.duration\":");
-                JsonText.WriteNumber((long)Math.Round(milliseconds * 1_000_000), output);
-                continue;
-            }
-
-            output.Write(',');
-            JsonText.WriteQuoted(EcsNames.GetValueOrDefault(name, name), output);
-            output.Write(':');
-            WriteValue(value, output);
+            WriteProperty(name, value, output);
         }
 
-        output.Write("}\n");
+        output.Write("}\n"u8);
+        Redact(output, start);
     }
 
-    /// <summary>Strings and the common numbers directly; anything else as Serilog writes it.</summary>
-    private static void WriteValue(LogEventPropertyValue value, TextWriter output)
+    private static void WriteProperty(string name, LogEventPropertyValue value, Utf8Line output)
     {
+        if (name == ElapsedMilliseconds && value is ScalarValue { Value: double milliseconds })
+        {
+            output.Write(",\"event.duration\":"u8);
+            JsonText.WriteFormatted((long)Math.Round(milliseconds * 1_000_000), output);
+            return;
+        }
+
+        if (EcsNames.TryGetValue(name, out var ecsName))
+        {
+            output.Write(ecsName);
+        }
+        else
+        {
+            output.Write((byte)',');
+            JsonText.WriteQuoted(name, output);
+            output.Write((byte)':');
+        }
+
         switch (value)
         {
             case ScalarValue { Value: string text }:
                 JsonText.WriteQuoted(text, output);
                 break;
             case ScalarValue { Value: int number }:
-                JsonText.WriteNumber(number, output);
+                JsonText.WriteFormatted(number, output);
                 break;
             case ScalarValue { Value: long number }:
-                JsonText.WriteNumber(number, output);
+                JsonText.WriteFormatted(number, output);
                 break;
             case ScalarValue { Value: double number } when double.IsFinite(number):
-                JsonText.WriteNumber(number, output, "R");
+                JsonText.WriteFormatted(number, output, "R");
                 break;
             default:
-                Values.Format(value, output);
+                // Anything else as Serilog writes it (JSON already), through a per-thread buffer.
+                var json = t_text ??= new StringWriter(CultureInfo.InvariantCulture);
+                json.GetStringBuilder().Clear();
+                Values.Format(value, json);
+                WriteRaw(json.GetStringBuilder(), output);
                 break;
         }
     }
 
     /// <summary>
-    /// The message with string values as they are (Serilog's own rendering quotes them), into a
-    /// per-thread buffer that is escaped from where it is (no string is made of it).
+    /// The message, token by token, escaped into the line: string values as they are (Serilog's own
+    /// rendering quotes them), formattable values formatted on the stack, others rendered by Serilog.
     /// </summary>
-    private static StringBuilder RenderMessage(LogEvent logEvent)
+    private static void WriteMessage(LogEvent logEvent, Utf8Line output)
     {
-        var message = t_message ??= new StringBuilder(256);
-        message.Clear();
         Span<char> formatted = stackalloc char[64];
         foreach (var token in logEvent.MessageTemplate.Tokens)
         {
             if (token is TextToken text)
             {
-                message.Append(text.Text);
+                JsonText.WriteEscaped(text.Text, output);
             }
             else if (token is PropertyToken property)
             {
                 if (!logEvent.Properties.TryGetValue(property.PropertyName, out var value))
                 {
-                    message.Append(property.ToString());
+                    JsonText.WriteEscaped(property.ToString(), output);
                 }
                 else if (value is ScalarValue { Value: string textValue } && property.Format is null)
                 {
-                    message.Append(textValue);
+                    JsonText.WriteEscaped(textValue, output);
                 }
                 else if (value is ScalarValue { Value: ISpanFormattable formattable }
                     && formattable.TryFormat(formatted, out var written, property.Format, CultureInfo.InvariantCulture))
                 {
-                    message.Append(formatted[..written]);
+                    JsonText.WriteEscaped(formatted[..written], output);
                 }
                 else
                 {
-                    using var writer = new StringWriter(message, CultureInfo.InvariantCulture);
-                    value.Render(writer, property.Format, CultureInfo.InvariantCulture);
+                    var rendered = t_text ??= new StringWriter(CultureInfo.InvariantCulture);
+                    rendered.GetStringBuilder().Clear();
+                    value.Render(rendered, property.Format, CultureInfo.InvariantCulture);
+                    WriteEscaped(rendered.GetStringBuilder(), output);
                 }
             }
         }
-
-        if (message.Capacity > 16 * 1024)
-        {
-            t_message = null; // an exceptional message does not stay in memory
-        }
-
-        return message;
     }
 
-    private static void Field(TextWriter output, string name, string value)
+    /// <summary>Masks secrets in the line written from <paramref name="start"/> on, when the pre-check finds a hint of one.</summary>
+    private static void Redact(Utf8Line output, int start)
     {
-        output.Write(',');
-        JsonText.WriteQuoted(name, output);
-        output.Write(':');
+        var line = output.Written[start..];
+        if (!SecretRedactor.MayContainSecret(line))
+        {
+            return;
+        }
+
+        var text = Encoding.UTF8.GetString(line);
+        var redacted = SecretRedactor.Redact(text);
+        if (!ReferenceEquals(redacted, text))
+        {
+            output.Truncate(start);
+            JsonText.WriteRaw(redacted, output);
+        }
+    }
+
+    private static void WriteRaw(StringBuilder text, Utf8Line output) => JsonText.WriteRaw(Whole(text).Span, output);
+
+    private static void WriteEscaped(StringBuilder text, Utf8Line output) => JsonText.WriteEscaped(Whole(text).Span, output);
+
+    /// <summary>The builder's text in one piece (a surrogate pair must not be split in two).</summary>
+    private static ReadOnlyMemory<char> Whole(StringBuilder text)
+    {
+        var chunks = text.GetChunks();
+        if (!chunks.MoveNext())
+        {
+            return ReadOnlyMemory<char>.Empty;
+        }
+
+        var first = chunks.Current;
+        return chunks.MoveNext() ? text.ToString().AsMemory() : first;
+    }
+
+    /// <summary>An id as W3C trace context writes it: quoted lower-case hex.</summary>
+    private static void WriteHex(ReadOnlySpan<byte> id, Utf8Line output)
+    {
+        output.Write((byte)'"');
+        Convert.TryToHexStringLower(id, output.GetSpan(id.Length * 2), out var written);
+        output.Advance(written);
+        output.Write((byte)'"');
+    }
+
+    private static void Field(Utf8Line output, ReadOnlySpan<byte> name, string value)
+    {
+        output.Write(name);
         JsonText.WriteQuoted(value, output);
     }
 }

@@ -12,19 +12,22 @@ namespace MonitoredService.Observability.Logging;
 /// One completion event per request: method, path, route template, status, duration (from the
 /// request's <see cref="RequestFacts"/>), and the request's trace and span ids. Error for 5xx, Debug
 /// for probes and scrapes, Information for the rest. The path never carries the query string. Written straight to Serilog as a ready event
-/// (the hot path: no logging-abstraction state, scopes or event-id structures to convert).
+/// (the hot path: no logging-abstraction state, scopes or event-id structures to convert), its
+/// properties in a dictionary of the size they need (Serilog's public constructor grows one as it
+/// adds them), outside the log context (the hosting scope's RequestId, RequestPath and ConnectionId
+/// repeat what the line says or mean nothing to an operator), with the bounded values made once.
 /// </summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILogger logger)
 {
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
-        "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:0.000} ms (route {HttpRoute})");
+        "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:F3} ms (route {HttpRoute})");
 
     private readonly Serilog.ILogger _logger = logger.ForContext<RequestLoggingMiddleware>();
 
     // Bounded: the method is folded, the route is a template of the app, the status three digits.
-    private readonly ConcurrentDictionary<string, LogEventProperty> _methods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, LogEventProperty> _routes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<int, LogEventProperty> _statuses = new();
+    private readonly ConcurrentDictionary<string, ScalarValue> _methods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ScalarValue> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, ScalarValue> _statuses = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -44,21 +47,17 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
             if (_logger.IsEnabled(level))
             {
                 var activity = Activity.Current;
+                var properties = new Dictionary<string, LogEventPropertyValue>(6, StringComparer.Ordinal) // 5 and the SourceContext the logger adds
+                {
+                    ["HttpRequestMethod"] = _methods.GetOrAdd(facts.Method, static method => new ScalarValue(method)),
+                    ["UrlPath"] = new ScalarValue((context.Request.PathBase + context.Request.Path).Value),
+                    ["HttpResponseStatusCode"] = _statuses.GetOrAdd(status, static code => new ScalarValue(code)),
+                    ["ElapsedMilliseconds"] = new ScalarValue(facts.Elapsed.TotalMilliseconds),
+                    ["HttpRoute"] = _routes.GetOrAdd(facts.Route, static route => new ScalarValue(route)),
+                };
                 using var outsideTheLogContext = LogContext.Suspend();
-                _logger.Write(new LogEvent(
-                    DateTimeOffset.UtcNow,
-                    level,
-                    exception: null,
-                    Template,
-                    [
-                        _methods.GetOrAdd(facts.Method, static method => new LogEventProperty("HttpRequestMethod", new ScalarValue(method))),
-                        new LogEventProperty("UrlPath", new ScalarValue((context.Request.PathBase + context.Request.Path).Value)),
-                        _statuses.GetOrAdd(status, static code => new LogEventProperty("HttpResponseStatusCode", new ScalarValue(code))),
-                        new LogEventProperty("ElapsedMilliseconds", new ScalarValue(facts.Elapsed.TotalMilliseconds)),
-                        _routes.GetOrAdd(facts.Route, static route => new LogEventProperty("HttpRoute", new ScalarValue(route))),
-                    ],
-                    activity?.TraceId ?? default,
-                    activity?.SpanId ?? default));
+                _logger.Write(LogEvent.UnstableAssembleFromParts(
+                    DateTimeOffset.UtcNow, level, exception: null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
             }
         }
     }

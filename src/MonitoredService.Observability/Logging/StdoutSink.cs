@@ -1,65 +1,61 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
-using System.Threading.Channels;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
-using Serilog.Formatting;
 
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
 /// Writes events to stdout, one line each. <see cref="Emit"/> formats the event on the thread that
-/// logs it, into UTF-8 bytes, and only queues them: a slow stdout never blocks a request. A thread
-/// of its own writes the queued lines in batches: woken by the first line of a burst, it lets lines
-/// gather for <see cref="Window"/>, then copies them into a 32 KiB buffer and writes it out. The
-/// queue is bounded; a line that does not fit is dropped and counted. At shutdown the queue is
+/// logs it, straight into UTF-8 (<see cref="IUtf8Formatter"/>), and appends the bytes to the batch
+/// being filled: a slow stdout never blocks a request. A thread of its own writes the batches: it
+/// lets lines gather for <see cref="Window"/>, takes what came and writes each 64 KiB batch with one
+/// write(2); it parks when there was nothing, until the next line wakes it. The queue is bounded in
+/// lines; a line that does not fit is dropped and counted. At shutdown every accepted line is
 /// written out, within a budget.
 /// </summary>
 /// <remarks>
-/// Why (docs/benchmarks.md): formatting on the writer thread cost 4–5 µs a line under load against
-/// 1.2 µs in a micro-benchmark, as the writer read every event's objects cold from another core's
-/// cache; formatted where it was made, the event is still in cache and is garbage at once. And with
-/// a writer faster than the requests, a burst is one line long: waking the writer, dispatching it
-/// and flushing once per line cost more than the line. While the writer sleeps out its window it
-/// waits on nothing, so an enqueue wakes nobody; under load there is one wake-up and one write(2)
-/// per window. The writer writes synchronously on its own thread, so that neither the wait nor a
-/// stdout that blocks takes a thread from the pool that serves requests. The bound is a counter
-/// beside a single-reader unbounded channel rather than a bounded channel, whose lock every read
-/// and write would take.
+/// Why (docs/benchmarks.md): what a line costs beyond its formatting is the hand-over, and on a VM
+/// each wake-up of a thread costs tens of microseconds. So under load the writer never waits on the
+/// queue: it sleeps out a window, writes what came and sleeps again, one timer wake-up and a write or
+/// two per window whatever the request rate. The line is formatted in a per-thread buffer that stays
+/// in that core's cache and copied into the batch under a lock held for that copy only; the writer
+/// touches no line, only whole batches, and batches are reused: no array per line, no pool traffic
+/// across threads. Only a writer that found nothing parks, and the line that finds it parked wakes it
+/// directly. The writer writes synchronously on its own thread, so that neither the wait nor a stdout
+/// that blocks takes a thread from the pool that serves requests.
 /// </remarks>
 internal sealed class StdoutSink : ILogEventSink, IDisposable
 {
     /// <summary>How long a line may wait for company: the added latency of a log line, at most.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(2);
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
 
+    private const int BatchSize = 64 * 1024;
+    private const int SpareBatches = 4;
     private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(2);
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     [ThreadStatic]
-    private static StringWriter? t_line;
+    private static Utf8Line? t_line;
 
-    [ThreadStatic]
-    private static Encoder? t_encoder;
-
-    private readonly Channel<Line> _queue;
-    private readonly ITextFormatter _formatter;
+    private readonly Lock _gate = new();
+    private readonly Queue<Batch> _full = new(); // under _gate
+    private readonly Stack<Batch> _spare = new(); // under _gate
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly IUtf8Formatter _formatter;
     private readonly Stream _stdout;
-    private readonly byte[] _buffer = new byte[32 * 1024];
     private readonly LogShippingMetrics _metrics;
     private readonly Thread _writer;
     private readonly int _capacity;
-    private int _queued;
+    private Batch _filling = new(BatchSize); // under _gate
+    private int _queued; // lines accepted and not yet taken to be written: being formatted or in a batch
+    private int _parked;
     private volatile bool _completing;
 
-    public StdoutSink(ITextFormatter formatter, Stream stdout, int capacity, LogShippingMetrics metrics)
+    public StdoutSink(IUtf8Formatter formatter, Stream stdout, int capacity, LogShippingMetrics metrics)
     {
         _formatter = formatter;
         _stdout = stdout;
         _metrics = metrics;
         _capacity = capacity;
-        _queue = Channel.CreateUnbounded<Line>(new UnboundedChannelOptions { SingleReader = true });
         metrics.ObserveConsoleQueue(() => Volatile.Read(ref _queued));
         _writer = new Thread(Write) { IsBackground = true, Name = "stdout log writer" };
         _writer.Start();
@@ -67,17 +63,19 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
 
     public void Emit(LogEvent logEvent)
     {
-        if (Interlocked.Increment(ref _queued) > _capacity)
+        // Counted before the look at _completing: the writer stops only once this count is zero.
+        if (Interlocked.Increment(ref _queued) > _capacity || _completing)
         {
             Interlocked.Decrement(ref _queued);
-            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.QueueFull);
+            _metrics.Dropped(LogShippingMetrics.Console, _completing ? LogShippingMetrics.DropReason.Shutdown : LogShippingMetrics.DropReason.QueueFull);
             return;
         }
 
-        Line line;
+        var line = t_line ??= new Utf8Line();
+        line.Clear();
         try
         {
-            line = Format(logEvent);
+            _formatter.Format(logEvent, line);
         }
         catch (Exception ex)
         {
@@ -87,106 +85,159 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
             return;
         }
 
-        if (!_queue.Writer.TryWrite(line))
+        Append(line.Written);
+        if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
-            ArrayPool<byte>.Shared.Return(line.Bytes);
-            Interlocked.Decrement(ref _queued);
-            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.QueueFull);
+            _wake.Set();
         }
     }
 
     public void Dispose()
     {
         _completing = true;
-        _queue.Writer.TryComplete();
+        _wake.Set();
         if (!_writer.Join(DrainBudget))
         {
             _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Shutdown, Volatile.Read(ref _queued));
         }
     }
 
-    /// <summary>The event as one line of UTF-8, in a pooled array the writer returns.</summary>
-    private Line Format(LogEvent logEvent)
+    private void Append(ReadOnlySpan<byte> line)
     {
-        var text = t_line ??= new StringWriter(new StringBuilder(1024), CultureInfo.InvariantCulture);
-        var builder = text.GetStringBuilder();
-        builder.Clear();
-        _formatter.Format(logEvent, text);
-        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(builder.Length));
-        var encoder = t_encoder ??= Utf8.GetEncoder();
-        var length = 0;
-        var chunks = builder.GetChunks();
-        for (var more = chunks.MoveNext(); more;)
+        lock (_gate)
         {
-            var chunk = chunks.Current;
-            more = chunks.MoveNext(); // a surrogate pair may span two chunks: flush after the last one only
-            length += encoder.GetBytes(chunk.Span, bytes.AsSpan(length), flush: !more);
-        }
+            if (_filling.Free < line.Length)
+            {
+                if (_filling.Length > 0)
+                {
+                    _full.Enqueue(_filling);
+                }
 
-        if (builder.Capacity > 64 * 1024)
-        {
-            t_line = null; // an exceptional event does not keep its buffer
-        }
+                // A line longer than a batch gets a batch of its own, not kept afterwards.
+                _filling = line.Length > BatchSize ? new Batch(line.Length) : _spare.TryPop(out var spare) ? spare : new Batch(BatchSize);
+            }
 
-        return new Line(bytes, length);
+            _filling.Append(line);
+        }
     }
 
     private void Write()
     {
-        while (WaitForLines())
+        var taken = new List<Batch>();
+        while (true)
         {
+            if (Interlocked.CompareExchange(ref _queued, 0, 0) == 0)
+            {
+                if (_completing)
+                {
+                    return; // shut down, and no line on its way: every accepted line is written
+                }
+
+                Park();
+                continue;
+            }
+
             if (!_completing)
             {
                 Thread.Sleep(Window);
             }
 
-            var (buffered, lines) = (0, 0);
-            try
+            Take(taken);
+            if (taken.Count == 0)
             {
-                while (_queue.Reader.TryRead(out var line))
-                {
-                    Interlocked.Decrement(ref _queued);
-                    if (buffered + line.Length > _buffer.Length)
-                    {
-                        _stdout.Write(_buffer, 0, buffered);
-                        (buffered, lines) = (0, 0);
-                    }
-
-                    if (line.Length > _buffer.Length)
-                    {
-                        lines = 1;
-                        _stdout.Write(line.Bytes, 0, line.Length);
-                        lines = 0;
-                    }
-                    else
-                    {
-                        line.Bytes.AsSpan(0, line.Length).CopyTo(_buffer.AsSpan(buffered));
-                        buffered += line.Length;
-                        lines++;
-                    }
-
-                    ArrayPool<byte>.Shared.Return(line.Bytes);
-                }
-
-                _stdout.Write(_buffer, 0, buffered);
-                _stdout.Flush();
+                Thread.Yield(); // accepted lines are still being formatted
+                continue;
             }
-            catch (IOException ex)
+
+            foreach (var batch in taken)
             {
-                // What stdout refused is lost: counted, as every drop is.
-                SelfLog.WriteLine("Could not write to stdout: {0}", ex);
-                _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected, lines);
+                WriteOut(batch);
             }
+
+            Return(taken);
         }
     }
 
-    /// <summary>True when there are lines to write (at once if some are queued), false once completed and empty.</summary>
-    private bool WaitForLines()
+    /// <summary>Waits for the next line (or shutdown). The flag is raised before the last look at the count, so no line goes unnoticed.</summary>
+    private void Park()
     {
-        var waiting = _queue.Reader.WaitToReadAsync();
-        return waiting.IsCompletedSuccessfully ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
+        _wake.Reset();
+        Interlocked.Exchange(ref _parked, 1);
+        if (Interlocked.CompareExchange(ref _queued, 0, 0) == 0 && !_completing)
+        {
+            _wake.Wait();
+        }
+
+        Interlocked.Exchange(ref _parked, 0);
     }
 
-    /// <summary>A formatted line: the first <see cref="Length"/> bytes of a pooled array.</summary>
-    private readonly record struct Line(byte[] Bytes, int Length);
+    private void Take(List<Batch> taken)
+    {
+        lock (_gate)
+        {
+            taken.AddRange(_full);
+            _full.Clear();
+            if (_filling.Length > 0)
+            {
+                taken.Add(_filling);
+                _filling = _spare.TryPop(out var spare) ? spare : new Batch(BatchSize);
+            }
+        }
+
+        // Out of the queue (the bound and the gauge count what waits, not what is being written).
+        Interlocked.Add(ref _queued, -taken.Sum(batch => batch.Lines));
+    }
+
+    private void WriteOut(Batch batch)
+    {
+        try
+        {
+            _stdout.Write(batch.Bytes, 0, batch.Length);
+            _stdout.Flush();
+        }
+        catch (IOException ex)
+        {
+            // What stdout refused is lost: counted, as every drop is.
+            SelfLog.WriteLine("Could not write to stdout: {0}", ex);
+            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected, batch.Lines);
+        }
+    }
+
+    private void Return(List<Batch> taken)
+    {
+        lock (_gate)
+        {
+            foreach (var batch in taken)
+            {
+                if (batch.Bytes.Length == BatchSize && _spare.Count < SpareBatches)
+                {
+                    batch.Clear();
+                    _spare.Push(batch);
+                }
+            }
+        }
+
+        taken.Clear();
+    }
+
+    /// <summary>Lines one after another in an array, written with one call.</summary>
+    private sealed class Batch(int size)
+    {
+        public byte[] Bytes { get; } = new byte[size];
+
+        public int Length { get; private set; }
+
+        public int Lines { get; private set; }
+
+        public int Free => Bytes.Length - Length;
+
+        public void Append(ReadOnlySpan<byte> line)
+        {
+            line.CopyTo(Bytes.AsSpan(Length));
+            Length += line.Length;
+            Lines++;
+        }
+
+        public void Clear() => (Length, Lines) = (0, 0);
+    }
 }

@@ -28,17 +28,25 @@ public static partial class SecretRedactor
     /// <summary>False when the text certainly holds no secret this redactor would mask.</summary>
     public static bool MayContainSecret(ReadOnlySpan<char> text) => text.ContainsAny(Triggers);
 
-    /// <summary>As <see cref="MayContainSecret(ReadOnlySpan{char})"/>; a builder in several chunks is assumed to.</summary>
-    public static bool MayContainSecret(StringBuilder text)
+    /// <summary>
+    /// As <see cref="MayContainSecret(ReadOnlySpan{char})"/>, for UTF-8: ASCII (nearly every log line)
+    /// is widened and checked as text; any other is assumed to (the full pattern decides).
+    /// </summary>
+    public static bool MayContainSecret(ReadOnlySpan<byte> utf8)
     {
-        var chunks = text.GetChunks();
-        if (!chunks.MoveNext())
+        char[]? rented = null;
+        var text = utf8.Length <= 2048 ? stackalloc char[2048] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length));
+        try
         {
-            return false;
+            return Ascii.ToUtf16(utf8, text, out var widened) != OperationStatus.Done || MayContainSecret(text[..widened]);
         }
-
-        var first = chunks.Current;
-        return chunks.MoveNext() || MayContainSecret(first.Span);
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
     }
 
     private static string Replace(Match match) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using MonitoredService.Observability;
 using MonitoredService.Observability.Logging;
@@ -7,7 +8,7 @@ using Serilog.Parsing;
 
 namespace MonitoredService.Unit.Tests.Logging;
 
-/// <summary>The ECS line the Serilog.Expressions template writes, field by field.</summary>
+/// <summary>The ECS line, field by field, and what it does with text that is not plain ASCII or holds a secret.</summary>
 public sealed class EcsFormatTests
 {
     private static readonly ServiceIdentity Service = new("monitoredservice", "1.2.3", "abc1234", "production", "pod-'7'");
@@ -93,6 +94,77 @@ public sealed class EcsFormatTests
         json.GetProperty("Big").GetInt64().Should().Be(12_345_678_901L);
         json.GetProperty("Flag").GetBoolean().Should().BeTrue();
         json.GetProperty("Ratio").GetString().Should().Be("NaN", "JSON has no NaN: Serilog writes it as a string");
+    }
+
+    [Fact]
+    public void TextBeyondAsciiStructuredValuesAndUnpairedSurrogatesAreWrittenAsValidUtf8Json()
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("Größe {Name} {Broken}"),
+            [
+                new LogEventProperty("Name", new ScalarValue("日本 🙂")),
+                new LogEventProperty("Broken", new ScalarValue("a\ud800b")),
+                new LogEventProperty("EventId", new StructureValue([
+                    new LogEventProperty("Id", new ScalarValue(7)), new LogEventProperty("Name", new ScalarValue("Überblick"))])),
+            ]);
+
+        var json = JsonDocument.Parse(Format(logEvent)).RootElement;
+
+        json.GetProperty("message").GetString().Should().Be("Größe 日本 🙂 a\ufffdb");
+        json.GetProperty("Name").GetString().Should().Be("日本 🙂");
+        json.GetProperty("Broken").GetString().Should().Be("a\ufffdb", "an unpaired surrogate cannot be UTF-8");
+        json.GetProperty("EventId").GetProperty("Id").GetInt32().Should().Be(7);
+        json.GetProperty("EventId").GetProperty("Name").GetString().Should().Be("Überblick");
+    }
+
+    [Theory]
+    [InlineData("/reset/token=abc123def", "/reset/token=***")]
+    [InlineData("/größe/token=abc123def", "/größe/token=***")] // not ASCII: the pre-check cannot read it as text and defers to the full pass
+    public void ASecretAnywhereInTheLineIsMasked(string path, string masked)
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("GET {UrlPath}"), [new LogEventProperty("UrlPath", new ScalarValue(path))]);
+
+        var json = JsonDocument.Parse(Format(logEvent)).RootElement;
+
+        json.GetProperty("url.path").GetString().Should().Be(masked);
+        json.GetProperty("message").GetString().Should().Be($"GET {masked}");
+    }
+
+    [Fact]
+    public void ASecretAtTheEndOfALongLineIsMasked()
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("{Padding} then {Connection}"),
+            [
+                new LogEventProperty("Padding", new ScalarValue(new string('x', 5_000))),
+                new LogEventProperty("Connection", new ScalarValue("Host=db;Password=hunter2;")),
+            ]);
+
+        var text = Format(logEvent);
+
+        text.Should().NotContain("hunter2").And.Contain("Password=***;");
+        JsonDocument.Parse(text).RootElement.GetProperty("Padding").GetString().Should().HaveLength(5_000);
+    }
+
+    [Fact]
+    public void TheLineTheStdoutSinkWritesIsTheTextLineInUtf8()
+    {
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Error, null,
+            new MessageTemplateParser().Parse("Größe {N}"), [new LogEventProperty("N", new ScalarValue(1.5))],
+            System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom());
+        var line = new Utf8Line();
+
+        ((IUtf8Formatter)EcsFormat.Create(Service)).Format(logEvent, line);
+
+        Encoding.UTF8.GetString(line.Written).Should().Be(Format(logEvent));
+    }
+
+    private static string Format(LogEvent logEvent)
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        EcsFormat.Create(Service).Format(logEvent, output);
+        return output.ToString();
     }
 
     private static Exception Record(Action throws)

@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Text;
 using MonitoredService.Observability.Logging;
 using Serilog.Formatting.Json;
 
 namespace MonitoredService.Unit.Tests.Logging;
 
-/// <summary>The ECS line's own JSON writing escapes exactly as Serilog's formatter does.</summary>
+/// <summary>The ECS line's own JSON writing (UTF-8) escapes exactly as Serilog's formatter does.</summary>
 public sealed class JsonTextTests
 {
     [Theory]
@@ -34,21 +35,40 @@ public sealed class JsonTextTests
     [Fact]
     public void AStringWrittenInPiecesIsEscapedAsAWhole()
     {
-        using var pieces = new StringWriter(CultureInfo.InvariantCulture);
+        var pieces = new Utf8Line();
         JsonText.WriteEscaped("a \"quoted", pieces);
         JsonText.WriteEscaped("\" word\n", pieces);
 
-        pieces.ToString().Should().Be("a \\\"quoted\\\" word\\n");
+        Encoding.UTF8.GetString(pieces.Written).Should().Be("a \\\"quoted\\\" word\\n");
+    }
+
+    [Fact]
+    public void AnUnpairedSurrogateBecomesTheReplacementCharacterAsAUtf8WriterWritesIt()
+    {
+        var ours = new Utf8Line();
+        JsonText.WriteQuoted("a\ud800b 🙂", ours);
+
+        ours.Written.ToArray().Should().Equal(Encoding.UTF8.GetBytes("\"a\ufffdb 🙂\""));
+    }
+
+    [Fact]
+    public void ALineLongerThanItsFirstArrayGrows()
+    {
+        var line = new Utf8Line();
+        var text = new string('x', 10_000) + "é";
+        JsonText.WriteQuoted(text, line);
+
+        Encoding.UTF8.GetString(line.Written).Should().Be($"\"{text}\"");
     }
 
     private static void Compare(string text)
     {
-        using var ours = new StringWriter(CultureInfo.InvariantCulture);
+        var ours = new Utf8Line();
         using var serilogs = new StringWriter(CultureInfo.InvariantCulture);
 
         JsonText.WriteQuoted(text, ours);
         JsonValueFormatter.WriteQuotedJsonString(text, serilogs);
 
-        ours.ToString().Should().Be(serilogs.ToString());
+        Encoding.UTF8.GetString(ours.Written).Should().Be(serilogs.ToString());
     }
 }

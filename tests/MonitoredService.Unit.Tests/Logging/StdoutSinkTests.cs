@@ -2,7 +2,6 @@ using System.Text;
 using MonitoredService.Observability.Logging;
 using Prometheus;
 using Serilog.Events;
-using Serilog.Formatting;
 using Serilog.Parsing;
 
 namespace MonitoredService.Unit.Tests.Logging;
@@ -81,10 +80,10 @@ public sealed class StdoutSinkTests
             .Sum(line => double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private sealed class LineFormatter : ITextFormatter
+    private sealed class LineFormatter : IUtf8Formatter
     {
-        public void Format(LogEvent logEvent, TextWriter output) =>
-            output.Write(((ScalarValue)logEvent.Properties["N"]).Value + "\n");
+        public void Format(LogEvent logEvent, Utf8Line output) =>
+            output.Write(Encoding.UTF8.GetBytes(((ScalarValue)logEvent.Properties["N"]).Value + "\n"));
     }
 
     /// <summary>A stdout whose writes block until released (a pipe nobody reads).</summary>

@@ -1,0 +1,70 @@
+using System.Buffers;
+
+namespace MonitoredService.Observability.Logging;
+
+/// <summary>
+/// A log line being written as UTF-8: a pooled array that grows, then handed over whole
+/// (<see cref="Detach"/>) to whoever writes it out and returns it to the pool. Not thread-safe: one
+/// per thread that formats.
+/// </summary>
+internal sealed class Utf8Line
+{
+    private const int InitialCapacity = 1024;
+
+    private byte[] _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, Length);
+
+    /// <summary>Room for at least <paramref name="size"/> more bytes, to be followed by <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int size)
+    {
+        if (_bytes.Length - Length < size)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_bytes.Length * 2, Length + size));
+            Written.CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = larger;
+        }
+
+        return _bytes.AsSpan(Length);
+    }
+
+    public void Advance(int count) => Length += count;
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Length += bytes.Length;
+    }
+
+    public void Write(byte value)
+    {
+        GetSpan(1)[0] = value;
+        Length++;
+    }
+
+    /// <summary>Forgets what was written from <paramref name="length"/> on.</summary>
+    public void Truncate(int length) => Length = Math.Min(Length, length);
+
+    /// <summary>The written bytes, in a pooled array that is now the caller's; this line starts again, empty.</summary>
+    public (byte[] Bytes, int Length) Detach()
+    {
+        var line = (_bytes, Length);
+        _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+        Length = 0;
+        return line;
+    }
+
+    /// <summary>Empty again; an exceptionally long line does not keep its array.</summary>
+    public void Clear()
+    {
+        Length = 0;
+        if (_bytes.Length > 64 * 1024)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+        }
+    }
+}
