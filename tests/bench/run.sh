@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark harness: builds the service (Release), then measures it with wrk in every
 # observability variant, interleaved, and prints a markdown report (also in artifacts/bench/).
-#   bash tests/bench/run.sh            # the full run, about 8 minutes
+#   bash tests/bench/run.sh            # the full run, about 13 minutes
 #   bash tests/bench/run.sh --smoke    # seconds; proves the harness works (the test command runs it)
 # Micro-benchmarks of the per-request code: dotnet run -c Release --project tests/MonitoredService.Benchmarks
 set -euo pipefail
