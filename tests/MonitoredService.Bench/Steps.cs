@@ -46,11 +46,13 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
                 order = [.. order.Skip(1), order[0]]; // rotate: no variant always runs first or last
                 foreach (var ((variant, service), allocations) in order)
                 {
-                    var (cpuBefore, from) = (service.CpuTime, DateTime.UtcNow);
+                    var (threadsBefore, cpuBefore, from) = (service.Threads(), service.CpuTime, DateTime.UtcNow);
                     var result = await Wrk.RunAsync(Target(service), connections, settings.Duration);
-                    var (cpuAfter, to) = (service.CpuTime, DateTime.UtcNow);
+                    var (cpuAfter, to, threadsAfter) = (service.CpuTime, DateTime.UtcNow, service.Threads());
                     var run = new Run(result, (cpuAfter - cpuBefore).TotalMicroseconds / result.Requests,
-                        allocations.AllocationRate(from, to) / result.RequestsPerSecond);
+                        allocations.AllocationRate(from, to) / result.RequestsPerSecond,
+                        threadsAfter.Since(threadsBefore).ToDictionary(kind => kind.Key, kind => kind.Value.TotalMicroseconds / result.Requests),
+                        (threadsAfter.ContextSwitches - threadsBefore.ContextSwitches) / (double)result.Requests);
                     runs[variant].Add(run);
                     if (variant == Variant.AllOn)
                     {
@@ -103,6 +105,26 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             $"; CPU µs per request, all off: {string.Join(", ", off.Select(r => $"{r.CpuMicroseconds:0.0}"))}; request logs only: " +
             string.Join(", ", runs[Variant.LogsOnly].Select(r => $"{r.CpuMicroseconds:0.0}")) +
             $". All on wrote {logLines:N0} log lines to stdout (a file); {sink.Batches:N0} span batches exported so far (10 % sampling).");
+        report.AppendLine();
+        ReportThreads(runs);
+    }
+
+    /// <summary>Where each variant's CPU per request went, by kind of thread, and its context switches per request (medians).</summary>
+    private void ReportThreads(Dictionary<Variant, List<Run>> runs)
+    {
+        var kinds = runs.Values.SelectMany(list => list).SelectMany(run => run.ThreadMicroseconds.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Where(kind => runs.Values.Any(list => Stats.Median(list.Select(run => run.ThreadMicroseconds.GetValueOrDefault(kind))) >= 0.05))
+            .ToList();
+        report.AppendLine("CPU µs per request by thread (live threads; medians of the rounds), and context switches (voluntary and not) per request:");
+        report.AppendLine();
+        report.AppendLine("| thread | " + string.Join(" | ", Variant.All.Select(v => v.Name)) + " |");
+        report.AppendLine("|---|" + string.Concat(Variant.All.Select(_ => "---|")));
+        foreach (var kind in kinds)
+        {
+            report.AppendLine($"| {kind} | " + string.Join(" | ", Variant.All.Select(v => $"{Stats.Median(runs[v].Select(run => run.ThreadMicroseconds.GetValueOrDefault(kind))):0.0}")) + " |");
+        }
+
+        report.AppendLine("| context switches | " + string.Join(" | ", Variant.All.Select(v => $"{Stats.Median(runs[v].Select(run => run.ContextSwitches)):0.00}")) + " |");
         report.AppendLine();
     }
 
@@ -257,4 +279,5 @@ internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, 
 }
 
 /// <summary>One measured wrk run of one variant, with what the service process spent per request.</summary>
-internal sealed record Run(Wrk.Result Result, double CpuMicroseconds, double Bytes);
+internal sealed record Run(
+    Wrk.Result Result, double CpuMicroseconds, double Bytes, IReadOnlyDictionary<string, double> ThreadMicroseconds, double ContextSwitches);

@@ -78,6 +78,38 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Each live thread's CPU time (utime + stime of /proc/pid/task/tid/stat) and the context switches
+    /// of all of them (voluntary and not, from each task's status), for the benchmarks' "where does
+    /// the CPU go" table. A thread that exits between two snapshots takes its time with it; the
+    /// process total (<see cref="CpuTime"/>) keeps it.
+    /// </summary>
+    public ThreadSnapshot Threads()
+    {
+        var cpu = new Dictionary<(string Name, int Id), TimeSpan>();
+        long switches = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                cpu[(name, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))] = TimeSpan.FromSeconds(ticks / (double)Signals.ClockTicksPerSecond);
+                switches += File.ReadLines(Path.Combine(task, "status"))
+                    .Where(line => line.Contains("ctxt_switches:", StringComparison.Ordinal)) // voluntary_ and nonvoluntary_
+                    .Sum(line => long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture));
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+            {
+                // the thread exited while we read it
+            }
+        }
+
+        return new ThreadSnapshot(cpu, switches);
+    }
+
+    /// <summary>
     /// Starts the service with <paramref name="settings"/> as command-line configuration, on a free
     /// port or the given one; from the build output or another <paramref name="assembly"/>; through
     /// a <paramref name="wrapper"/> command (a sandbox) when given; with stdout and stderr captured,
@@ -230,4 +262,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             return output.ToString();
         }
     }
+}
+
+/// <summary>CPU time per thread (name as the kernel keeps it, at most 15 characters; id) and context switches, at one moment.</summary>
+public sealed record ThreadSnapshot(IReadOnlyDictionary<(string Name, int Id), TimeSpan> Cpu, long ContextSwitches)
+{
+    /// <summary>
+    /// The CPU each kind of thread used since <paramref name="before"/>, by name without its digits
+    /// (".NET TP Worker", ".NET Sockets", "stdout log writ"…).
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> Since(ThreadSnapshot before) =>
+        Cpu.GroupBy(thread => Kind(thread.Key.Name))
+            .ToDictionary(kind => kind.Key, kind => kind.Aggregate(TimeSpan.Zero,
+                (sum, thread) => sum + thread.Value - before.Cpu.GetValueOrDefault(thread.Key, TimeSpan.Zero)));
+
+    private static string Kind(string name) => string.Concat(name.Where(c => !char.IsDigit(c))).Trim();
 }
