@@ -1,10 +1,20 @@
 using System.Text;
 using MonitoredService.Bench;
 
-// tests/bench/run.sh [--smoke]: measures the built service on this machine and writes a markdown
-// report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves the harness works.
+// tests/bench/run.sh [--smoke | --compare <variant>]: measures the built service on this machine and
+// writes a markdown report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves
+// the harness works; --compare runs one variant against all off in twelve short pairs of rounds.
 var smoke = args.Contains("--smoke");
-var settings = smoke ? Settings.Smoke : Settings.Full;
+var compare = Array.IndexOf(args, "--compare") is var at and >= 0 && at + 1 < args.Length
+    ? Variant.All.SingleOrDefault(v => v.Name.StartsWith(args[at + 1], StringComparison.OrdinalIgnoreCase))
+    : null;
+if (args.Contains("--compare") && compare is null)
+{
+    Console.Error.WriteLine($"--compare takes a variant: {string.Join(", ", Variant.All.Skip(1).Select(v => $"\"{v.Name}\""))} (or the start of one)");
+    return 2;
+}
+
+var settings = smoke ? Settings.Smoke : compare is not null ? Settings.Compare(compare) : Settings.Full;
 var root = MonitoredService.Testing.RepositoryRoot.Find();
 var assembly = Path.Combine(root, "src", "MonitoredService", "bin", "Release", "net10.0", "MonitoredService.dll");
 if (!File.Exists(assembly))
@@ -23,16 +33,19 @@ await using var sink = new OtlpSink();
 var steps = new Steps(assembly, settings, sink, report);
 Console.Error.WriteLine("throughput…");
 await steps.ThroughputAsync();
-Console.Error.WriteLine("probes under load…");
-await steps.ProbesUnderLoadAsync();
-Console.Error.WriteLine("scrapes…");
-await steps.ScrapeAsync();
-Console.Error.WriteLine("start-up and memory…");
-await steps.StartupAndMemoryAsync();
+if (compare is null)
+{
+    Console.Error.WriteLine("probes under load…");
+    await steps.ProbesUnderLoadAsync();
+    Console.Error.WriteLine("scrapes…");
+    await steps.ScrapeAsync();
+    Console.Error.WriteLine("start-up and memory…");
+    await steps.StartupAndMemoryAsync();
+}
 
 var output = Path.Combine(root, "artifacts", "bench");
 Directory.CreateDirectory(output);
-await File.WriteAllTextAsync(Path.Combine(output, smoke ? "smoke.md" : "results.md"), report.ToString());
+await File.WriteAllTextAsync(Path.Combine(output, smoke ? "smoke.md" : compare is not null ? "compare.md" : "results.md"), report.ToString());
 Console.WriteLine(report);
 return 0;
 

@@ -26,8 +26,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
 
     private async Task ThroughputAsync(int connections)
     {
-        var runs = Variant.All.ToDictionary(v => v, _ => new List<Run>());
-        var services = Variant.All.Select(v => (Variant: v, Process: v.Start(assembly, sink.Address))).ToArray();
+        var runs = settings.Variants.ToDictionary(v => v, _ => new List<Run>());
+        var services = settings.Variants.Select(v => (Variant: v, Process: v.Start(assembly, sink.Address))).ToArray();
         var counters = new List<RuntimeCounters>();
         try
         {
@@ -64,8 +64,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
                 }
             }
 
-            var logLines = File.ReadLines(services.Single(s => s.Variant == Variant.AllOn).Process.OutputFile!).LongCount();
-            Report(connections, runs, logLines);
+            var logging = services.Last(s => s.Variant.Logs || s.Variant == Variant.AllOff);
+            Report(connections, runs, logging.Variant, File.ReadLines(logging.Process.OutputFile!).LongCount());
         }
         finally
         {
@@ -81,30 +81,32 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         }
     }
 
-    private void Report(int connections, Dictionary<Variant, List<Run>> runs, long logLines)
+    private void Report(int connections, Dictionary<Variant, List<Run>> runs, Variant logging, long logLines)
     {
         var off = runs[Variant.AllOff];
         var offThroughput = Stats.Median(off.Select(r => r.Result.RequestsPerSecond));
         var offCpu = Stats.Median(off.Select(r => r.CpuMicroseconds));
         report.AppendLine($"### `GET /api/items/{{id}}`, wrk -t1 -c{connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved (medians)");
         report.AppendLine();
-        report.AppendLine("| variant | req/s | of all off (medians) | of all off (paired rounds) | CPU µs/request | vs all off | bytes/request | p50 ms | p99 ms | errors |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var variant in Variant.All)
+        report.AppendLine("| variant | req/s | of all off (medians) | of all off (paired rounds) | CPU µs/request | vs all off (medians) | vs all off (paired rounds) | bytes/request | p50 ms | p99 ms | errors |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var variant in settings.Variants)
         {
             var mine = runs[variant];
             var throughput = Stats.Median(mine.Select(r => r.Result.RequestsPerSecond));
             var cpu = Stats.Median(mine.Select(r => r.CpuMicroseconds));
             var paired = Stats.Median(mine.Zip(off).Select(p => p.First.Result.RequestsPerSecond / p.Second.Result.RequestsPerSecond));
-            report.AppendLine($"| {variant.Name} | {throughput:0} | {throughput / offThroughput:P0} | {paired:P0} | {cpu:0.0} | {cpu - offCpu:+0.0;-0.0;0.0} | " +
+            var pairedCpu = Stats.Median(mine.Zip(off).Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds));
+            report.AppendLine($"| {variant.Name} | {throughput:0} | {throughput / offThroughput:P0} | {paired:P0} | {cpu:0.0} | {cpu - offCpu:+0.0;-0.0;0.0} | {pairedCpu:+0.0;-0.0;0.0} | " +
                 $"{Stats.Median(mine.Select(r => r.Bytes)):N0} | {Stats.Median(mine.Select(r => r.Result.P50Ms)):0.00} | {Stats.Median(mine.Select(r => r.Result.P99Ms)):0.00} | {mine.Sum(r => r.Result.Errors)} |");
         }
 
         report.AppendLine();
-        report.AppendLine($"Per round, all on / all off: " + string.Join(", ", runs[Variant.AllOn].Zip(off).Select(p => $"{p.First.Result.RequestsPerSecond / p.Second.Result.RequestsPerSecond:P0}")) +
-            $"; CPU µs per request, all off: {string.Join(", ", off.Select(r => $"{r.CpuMicroseconds:0.0}"))}; request logs only: " +
-            string.Join(", ", runs[Variant.LogsOnly].Select(r => $"{r.CpuMicroseconds:0.0}")) +
-            $". All on wrote {logLines:N0} log lines to stdout (a file); {sink.Batches:N0} span batches exported so far (10 % sampling).");
+        var last = settings.Variants[^1];
+        report.AppendLine($"Per round, {last.Name} / all off: " + string.Join(", ", runs[last].Zip(off).Select(p => $"{p.First.Result.RequestsPerSecond / p.Second.Result.RequestsPerSecond:P0}")) +
+            $"; CPU µs per request, all off: {string.Join(", ", off.Select(r => $"{r.CpuMicroseconds:0.0}"))}; {last.Name}: " +
+            string.Join(", ", runs[last].Select(r => $"{r.CpuMicroseconds:0.0}")) +
+            $". {logging.Name} wrote {logLines:N0} lines to stdout (a file); {sink.Batches:N0} span batches exported so far (10 % sampling).");
         report.AppendLine();
         ReportThreads(runs);
     }
@@ -117,14 +119,14 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             .ToList();
         report.AppendLine("CPU µs per request by thread (live threads; medians of the rounds), and context switches (voluntary and not) per request:");
         report.AppendLine();
-        report.AppendLine("| thread | " + string.Join(" | ", Variant.All.Select(v => v.Name)) + " |");
-        report.AppendLine("|---|" + string.Concat(Variant.All.Select(_ => "---|")));
+        report.AppendLine("| thread | " + string.Join(" | ", settings.Variants.Select(v => v.Name)) + " |");
+        report.AppendLine("|---|" + string.Concat(settings.Variants.Select(_ => "---|")));
         foreach (var kind in kinds)
         {
-            report.AppendLine($"| {kind} | " + string.Join(" | ", Variant.All.Select(v => $"{Stats.Median(runs[v].Select(run => run.ThreadMicroseconds.GetValueOrDefault(kind))):0.0}")) + " |");
+            report.AppendLine($"| {kind} | " + string.Join(" | ", settings.Variants.Select(v => $"{Stats.Median(runs[v].Select(run => run.ThreadMicroseconds.GetValueOrDefault(kind))):0.0}")) + " |");
         }
 
-        report.AppendLine("| context switches | " + string.Join(" | ", Variant.All.Select(v => $"{Stats.Median(runs[v].Select(run => run.ContextSwitches)):0.00}")) + " |");
+        report.AppendLine("| context switches | " + string.Join(" | ", settings.Variants.Select(v => $"{Stats.Median(runs[v].Select(run => run.ContextSwitches)):0.00}")) + " |");
         report.AppendLine();
     }
 
@@ -271,11 +273,18 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
 /// The warm-up is long enough for tiered compilation to settle: after 5 s of load the JIT still took
 /// about 3 % of the request-logging variant's CPU, after 25 s nothing (perf, docs/benchmarks.md).
 /// </remarks>
-internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int[] Connections, int Scrapes, int Starts, TimeSpan Idle)
+internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int[] Connections, int Scrapes, int Starts, TimeSpan Idle, Variant[] Variants)
 {
-    public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), 5, [16, 64], 200, 5, TimeSpan.FromSeconds(5));
+    public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), 5, [16, 64], 200, 5, TimeSpan.FromSeconds(5), Variant.All);
 
-    public static readonly Settings Smoke = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, [16], 5, 1, TimeSpan.FromSeconds(1));
+    public static readonly Settings Smoke = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, [16], 5, 1, TimeSpan.FromSeconds(1), Variant.All);
+
+    /// <summary>
+    /// One variant against all off, and nothing else: 12 rounds of 5 s at -c16, about 3 minutes. Five
+    /// variants in five rounds cannot resolve a few microseconds; twelve pairs can (to about ±2 µs).
+    /// </summary>
+    public static Settings Compare(Variant variant) =>
+        new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), 12, [16], 0, 0, TimeSpan.Zero, [Variant.AllOff, variant]);
 }
 
 /// <summary>One measured wrk run of one variant, with what the service process spent per request.</summary>
