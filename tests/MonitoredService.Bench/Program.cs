@@ -1,7 +1,7 @@
 using System.Text;
 using MonitoredService.Bench;
 
-// tests/bench/run.sh [--smoke | --compare <variant>]: measures the built service on this machine and
+// tests/bench/run.sh [--smoke | --compare <variant> [--connections N]]: measures the built service on this machine and
 // writes a markdown report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves
 // the harness works; --compare runs one variant against all off in twelve short pairs of rounds.
 var smoke = args.Contains("--smoke");
@@ -14,7 +14,8 @@ if (args.Contains("--compare") && compare is null)
     return 2;
 }
 
-var settings = smoke ? Settings.Smoke : compare is not null ? Settings.Compare(compare) : Settings.Full;
+var connections = Array.IndexOf(args, "--connections") is var c and >= 0 && c + 1 < args.Length && int.TryParse(args[c + 1], out var count) && count > 0 ? count : 16;
+var settings = smoke ? Settings.Smoke : compare is not null ? Settings.Compare(compare, connections) : Settings.Full;
 var root = MonitoredService.Testing.RepositoryRoot.Find();
 var assembly = Path.Combine(root, "src", "MonitoredService", "bin", "Release", "net10.0", "MonitoredService.dll");
 if (!File.Exists(assembly))

@@ -280,11 +280,11 @@ internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, 
     public static readonly Settings Smoke = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, [16], 5, 1, TimeSpan.FromSeconds(1), Variant.All);
 
     /// <summary>
-    /// One variant against all off, and nothing else: 12 rounds of 5 s at -c16, about 3 minutes. Five
+    /// One variant against all off, and nothing else: 12 rounds of 5 s at -c16 (or another count), about 3 minutes. Five
     /// variants in five rounds cannot resolve a few microseconds; twelve pairs can (to about ±2 µs).
     /// </summary>
-    public static Settings Compare(Variant variant) =>
-        new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), 12, [16], 0, 0, TimeSpan.Zero, [Variant.AllOff, variant]);
+    public static Settings Compare(Variant variant, int connections = 16) =>
+        new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), 12, [connections], 0, 0, TimeSpan.Zero, [Variant.AllOff, variant]);
 }
 
 /// <summary>One measured wrk run of one variant, with what the service process spent per request.</summary>
