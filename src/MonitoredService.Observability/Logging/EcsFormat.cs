@@ -115,9 +115,19 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
             Field(output, ",\"error.stack_trace\":"u8, exception.ToString());
         }
 
-        foreach (var (name, value) in logEvent.Properties)
+        if (logEvent.Properties is Dictionary<string, LogEventPropertyValue> properties)
         {
-            WriteProperty(name, value, output);
+            foreach (var (name, value) in properties) // Serilog's own dictionary: its enumerator is not boxed
+            {
+                WriteProperty(name, value, output);
+            }
+        }
+        else
+        {
+            foreach (var (name, value) in logEvent.Properties)
+            {
+                WriteProperty(name, value, output);
+            }
         }
 
         output.Write("}\n"u8);

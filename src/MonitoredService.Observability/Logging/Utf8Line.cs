@@ -3,9 +3,8 @@ using System.Buffers;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// A log line being written as UTF-8: a pooled array that grows, then handed over whole
-/// (<see cref="Detach"/>) to whoever writes it out and returns it to the pool. Not thread-safe: one
-/// per thread that formats.
+/// A log line being written as UTF-8: a pooled array that grows, reused line after line. Not
+/// thread-safe: one per thread that formats.
 /// </summary>
 internal sealed class Utf8Line
 {
@@ -47,15 +46,6 @@ internal sealed class Utf8Line
 
     /// <summary>Forgets what was written from <paramref name="length"/> on.</summary>
     public void Truncate(int length) => Length = Math.Min(Length, length);
-
-    /// <summary>The written bytes, in a pooled array that is now the caller's; this line starts again, empty.</summary>
-    public (byte[] Bytes, int Length) Detach()
-    {
-        var line = (_bytes, Length);
-        _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
-        Length = 0;
-        return line;
-    }
 
     /// <summary>Empty again; an exceptionally long line does not keep its array.</summary>
     public void Clear()

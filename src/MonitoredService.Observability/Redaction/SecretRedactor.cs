@@ -35,7 +35,7 @@ public static partial class SecretRedactor
     public static bool MayContainSecret(ReadOnlySpan<byte> utf8)
     {
         char[]? rented = null;
-        var text = utf8.Length <= 2048 ? stackalloc char[2048] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length));
+        var text = utf8.Length <= 2048 ? stackalloc char[utf8.Length] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length)); // sized to the line: stack space is zeroed
         try
         {
             return Ascii.ToUtf16(utf8, text, out var widened) != OperationStatus.Done || MayContainSecret(text[..widened]);

@@ -29,9 +29,7 @@ public sealed class EcsFormatTests
             System.Diagnostics.ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
             System.Diagnostics.ActivitySpanId.CreateFromString("b7ad6b7169203331"));
 
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        EcsFormat.Create(Service).Format(logEvent, output);
-        var text = output.ToString();
+        var text = Format(logEvent);
 
         text.Should().EndWith("\n").And.NotContain("hunter2");
         text.TrimEnd('\n').Should().NotContain("\n", "one event is one line");
@@ -60,9 +58,7 @@ public sealed class EcsFormatTests
         var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
             new MessageTemplateParser().Parse("plain"), []);
 
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        EcsFormat.Create(Service).Format(logEvent, output);
-        var json = JsonDocument.Parse(output.ToString()).RootElement;
+        var json = JsonDocument.Parse(Format(logEvent)).RootElement;
 
         json.GetProperty("log.level").GetString().Should().Be("info");
         json.TryGetProperty("trace.id", out _).Should().BeFalse();
@@ -84,9 +80,7 @@ public sealed class EcsFormatTests
                 new LogEventProperty("Ratio", new ScalarValue(double.NaN)),
             ]);
 
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        EcsFormat.Create(Service).Format(logEvent, output);
-        var json = JsonDocument.Parse(output.ToString()).RootElement;
+        var json = JsonDocument.Parse(Format(logEvent)).RootElement;
 
         json.GetProperty("message").GetString().Should().Be("HTTP GET /a\"b\n responded 404 in 1.235 ms {Missing} True");
         json.GetProperty("Status").GetInt32().Should().Be(404);
