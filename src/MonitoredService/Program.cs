@@ -3,6 +3,7 @@ using MonitoredService.Hosting;
 using MonitoredService.Items;
 using MonitoredService.Observability;
 using MonitoredService.Observability.Health;
+using MonitoredService.Security;
 
 if (HealthCheckCommand.IsRequested(args))
 {
@@ -13,16 +14,18 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddServerLimits();
+builder.AddApiSecurity();
 builder.AddItemStore();
 builder.AddFaultInjection();
 
 var app = builder.Build();
 
 app.UseObservability();
+app.UseApiSecurity();
 app.UseFaultInjection();
 
 app.MapObservabilityEndpoints();
-app.MapItemsApi();
+app.MapGroup("/api").RequireApiSecurity().MapItemsApi();
 
 app.Run();
 return 0;

@@ -41,6 +41,8 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         ["UrlPath"] = "url.path",
         ["HttpRoute"] = "http.route",
         ["HttpResponseStatusCode"] = "http.response.status_code",
+        ["ClientAddress"] = "client.address",
+        ["EventReason"] = "event.reason",
     }.ToFrozenDictionary(pair => pair.Key, pair => Encoding.UTF8.GetBytes($",\"{pair.Value}\":"), StringComparer.Ordinal);
 
     private const string ElapsedMilliseconds = "ElapsedMilliseconds";

@@ -20,6 +20,9 @@ public sealed record ExportedInstrument(
 
         /// <summary>A distribution of seconds, from a Histogram, in <see cref="SecondsBuckets"/>.</summary>
         Histogram,
+
+        /// <summary>How many measurements were recorded (of a Histogram whose events count, not their values). Name ends in _total.</summary>
+        Count,
     }
 
     /// <summary>Buckets for client-side latencies: 0.5 ms to 10 s.</summary>

@@ -21,9 +21,9 @@ internal sealed class MeterBridge : IHostedService, IDisposable
         _meterFactory = meterFactory;
         _bindings = instruments.DistinctBy(export => (export.Meter, export.Instrument)).ToDictionary(
             export => (export.Meter, export.Instrument),
-            export => new Binding(export, export.Type switch
+            export => new Binding(export, export.Type == ExportedInstrument.Kind.Count, export.Type switch
             {
-                ExportedInstrument.Kind.Counter => factory.CreateCounter(export.Name, export.Help, export.LabelNames),
+                ExportedInstrument.Kind.Counter or ExportedInstrument.Kind.Count => factory.CreateCounter(export.Name, export.Help, export.LabelNames),
                 ExportedInstrument.Kind.Histogram => factory.CreateHistogram(export.Name, export.Help, export.LabelNames,
                     new HistogramConfiguration { Buckets = ExportedInstrument.SecondsBuckets }),
                 _ => factory.CreateGauge(export.Name, export.Help, export.LabelNames),
@@ -54,7 +54,7 @@ internal sealed class MeterBridge : IHostedService, IDisposable
         }
     }
 
-    private sealed class Binding(ExportedInstrument export, Collector collector)
+    private sealed class Binding(ExportedInstrument export, bool counts, Collector collector)
     {
         private readonly string[] _tagNames = export.TagNames;
 
@@ -76,6 +76,9 @@ internal sealed class MeterBridge : IHostedService, IDisposable
 
             switch (collector, instrument)
             {
+                case (Counter counter, _) when counts:
+                    counter.WithLabels(labels).Inc();
+                    break;
                 case (Counter counter, ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double>):
                     counter.WithLabels(labels).IncTo(value);
                     break;

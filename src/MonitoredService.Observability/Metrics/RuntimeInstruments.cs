@@ -36,5 +36,8 @@ public static class RuntimeInstruments
             "Connections waiting for Kestrel to start processing them."),
         new(Kestrel, "kestrel.rejected_connections", "kestrel_rejected_connections_total", Counter,
             "Connections Kestrel rejected because its connection limit was reached."),
+        new(Kestrel, "kestrel.connection.duration", "kestrel_connections_closed_total", Count,
+            "Connections Kestrel closed, by error (error_type is empty for a clean close): a bad request refused before routing, a timeout, a reset.",
+            "error.type"),
     ];
 }

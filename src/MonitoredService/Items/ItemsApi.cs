@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using MonitoredService.Security;
 
 namespace MonitoredService.Items;
 
@@ -11,13 +12,17 @@ public static class ItemsApi
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
+    /// <summary>The scope a token needs to create or delete items (reads need a valid token only).</summary>
+    public const string WriteScope = "items:write";
+
+    /// <summary>Maps <c>items</c> under <paramref name="endpoints"/> (the host maps it under <c>/api</c>).</summary>
     public static RouteGroupBuilder MapItemsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/items").AddEndpointFilter<ItemsOperationsFilter>();
-        api.MapPost("", CreateItem).WithMetadata(new ItemsOperation("create"));
+        var api = endpoints.MapGroup("/items").AddEndpointFilter<ItemsOperationsFilter>();
+        api.MapPost("", CreateItem).WithMetadata(new ItemsOperation("create")).RequireScope(WriteScope);
         api.MapGet("", ListItems).WithMetadata(new ItemsOperation("list"));
         api.MapGet("/{id}", GetItem).WithMetadata(new ItemsOperation("get"));
-        api.MapDelete("/{id}", DeleteItem).WithMetadata(new ItemsOperation("delete"));
+        api.MapDelete("/{id}", DeleteItem).WithMetadata(new ItemsOperation("delete")).RequireScope(WriteScope);
         return api;
     }
 

@@ -10,6 +10,7 @@ using MonitoredService.InProcess.Tests.Infrastructure;
 using MonitoredService.InProcess.Tests.Tracing;
 using MonitoredService.Items;
 using MonitoredService.Observability;
+using MonitoredService.Security;
 
 namespace MonitoredService.InProcess.Tests.Errors;
 
@@ -80,12 +81,14 @@ public sealed class RegistrationOrderTests : IAsyncLifetime
             builder.AddItemStore();
             builder.AddFaultInjection();
             builder.AddServerLimits();
+            builder.AddApiSecurity();
             builder.AddObservability();
         }
         else
         {
             builder.AddObservability();
             builder.AddServerLimits();
+            builder.AddApiSecurity();
             builder.AddItemStore();
             builder.AddFaultInjection();
         }
@@ -93,9 +96,10 @@ public sealed class RegistrationOrderTests : IAsyncLifetime
         MonitoredServiceApplication.PutControllableStoreBeneathTheInstrumentation(builder.Services);
         var app = builder.Build();
         app.UseObservability();
+        app.UseApiSecurity();
         app.UseFaultInjection();
         app.MapObservabilityEndpoints();
-        app.MapItemsApi();
+        app.MapGroup("/api").RequireApiSecurity().MapItemsApi();
         await app.StartAsync();
         return app;
     }

@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using MonitoredService.Observability.Settings;
+
+namespace MonitoredService.Security;
+
+/// <summary>
+/// Bearer authentication of <c>/api/*</c> (<c>Authentication:Jwt</c>): an OIDC authority and audience,
+/// or an HS256 signing key for local stacks and tests. Neither set: the API is open (as before).
+/// </summary>
+public sealed class JwtOptions : IOptionsSection, IValidatableObject
+{
+    public static string SectionName => "Authentication:Jwt";
+
+    /// <summary>HS256 needs a key of at least 256 bits (RFC 7518 §3.2).</summary>
+    public const int MinSigningKeyBytes = 32;
+
+    /// <summary>The OIDC issuer (its discovery document gives the signing keys); needs <see cref="Audience"/>.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience every token must name (the <c>aud</c> claim).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>A base64 HS256 key instead of an authority (a secret: from a file or a Secret, never logged).</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>With a signing key, the issuer tokens must name (<c>iss</c>); unset, any issuer.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Tolerated clock difference with the token issuer (the handler's default is 5 minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The authority's metadata only over https (switch off for a local http issuer only).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public bool IsEnabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
+
+    /// <summary>The signing key's bytes; null when it is unset or not valid base64.</summary>
+    public byte[]? SigningKeyBytes()
+    {
+        if (string.IsNullOrWhiteSpace(SigningKey))
+        {
+            return null;
+        }
+
+        var buffer = new byte[SigningKey.Length];
+        return Convert.TryFromBase64String(SigningKey.Trim(), buffer, out var written) ? buffer[..written] : null;
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var hasAuthority = !string.IsNullOrWhiteSpace(Authority);
+        var hasKey = !string.IsNullOrWhiteSpace(SigningKey);
+        if (hasAuthority && hasKey)
+        {
+            yield return new ValidationResult("set an authority or a signing key, not both.", [nameof(SigningKey)]);
+        }
+
+        if (hasAuthority && string.IsNullOrWhiteSpace(Audience))
+        {
+            yield return new ValidationResult("an audience is required with an authority.", [nameof(Audience)]);
+        }
+
+        if (hasAuthority && !Uri.TryCreate(Authority, UriKind.Absolute, out _))
+        {
+            yield return new ValidationResult("not an absolute URL.", [nameof(Authority)]);
+        }
+
+        // The message never echoes the key.
+        var key = SigningKeyBytes();
+        if (hasKey && key is null)
+        {
+            yield return new ValidationResult("not valid base64.", [nameof(SigningKey)]);
+        }
+        else if (key is { Length: < MinSigningKeyBytes })
+        {
+            yield return new ValidationResult($"too short: HS256 needs at least {MinSigningKeyBytes} bytes (256 bits).", [nameof(SigningKey)]);
+        }
+    }
+}
