@@ -23,6 +23,9 @@ public sealed class JwtOptions : IOptionsSection, IValidatableObject
     /// <summary>A base64 HS256 key instead of an authority (a secret: from a file or a Secret, never logged).</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>A file holding the base64 key instead (a mounted Secret, a compose secret); read once at start.</summary>
+    public string? SigningKeyFile { get; set; }
+
     /// <summary>With a signing key, the issuer tokens must name (<c>iss</c>); unset, any issuer.</summary>
     public string? Issuer { get; set; }
 
@@ -33,27 +36,55 @@ public sealed class JwtOptions : IOptionsSection, IValidatableObject
     /// <summary>The authority's metadata only over https (switch off for a local http issuer only).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    public bool IsEnabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
+    public bool IsEnabled => !string.IsNullOrWhiteSpace(Authority) || HasKey;
 
-    /// <summary>The signing key's bytes; null when it is unset or not valid base64.</summary>
+    private bool HasKey => !string.IsNullOrWhiteSpace(SigningKey) || !string.IsNullOrWhiteSpace(SigningKeyFile);
+
+    private string KeyMember => string.IsNullOrWhiteSpace(SigningKeyFile) ? nameof(SigningKey) : nameof(SigningKeyFile);
+
+    /// <summary>The signing key's bytes (from the key, else the file); null when unset, unreadable or not valid base64.</summary>
     public byte[]? SigningKeyBytes()
     {
-        if (string.IsNullOrWhiteSpace(SigningKey))
+        var text = SigningKey;
+        if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(SigningKeyFile))
+        {
+            try
+            {
+                text = File.ReadAllText(SigningKeyFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        var buffer = new byte[SigningKey.Length];
-        return Convert.TryFromBase64String(SigningKey.Trim(), buffer, out var written) ? buffer[..written] : null;
+        text = text.Trim();
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var hasAuthority = !string.IsNullOrWhiteSpace(Authority);
-        var hasKey = !string.IsNullOrWhiteSpace(SigningKey);
+        var hasKey = HasKey;
         if (hasAuthority && hasKey)
         {
-            yield return new ValidationResult("set an authority or a signing key, not both.", [nameof(SigningKey)]);
+            yield return new ValidationResult("set an authority or a signing key, not both.", [KeyMember]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(SigningKey) && !string.IsNullOrWhiteSpace(SigningKeyFile))
+        {
+            yield return new ValidationResult("set a signing key or a file holding it, not both.", [nameof(SigningKeyFile)]);
+        }
+        else if (!string.IsNullOrWhiteSpace(SigningKeyFile) && !File.Exists(SigningKeyFile))
+        {
+            yield return new ValidationResult("no such file (or it cannot be read).", [nameof(SigningKeyFile)]);
+            yield break;
         }
 
         if (hasAuthority && string.IsNullOrWhiteSpace(Audience))
@@ -70,11 +101,11 @@ public sealed class JwtOptions : IOptionsSection, IValidatableObject
         var key = SigningKeyBytes();
         if (hasKey && key is null)
         {
-            yield return new ValidationResult("not valid base64.", [nameof(SigningKey)]);
+            yield return new ValidationResult("not valid base64.", [KeyMember]);
         }
         else if (key is { Length: < MinSigningKeyBytes })
         {
-            yield return new ValidationResult($"too short: HS256 needs at least {MinSigningKeyBytes} bytes (256 bits).", [nameof(SigningKey)]);
+            yield return new ValidationResult($"too short: HS256 needs at least {MinSigningKeyBytes} bytes (256 bits).", [KeyMember]);
         }
     }
 }

@@ -10,6 +10,7 @@ namespace MonitoredService.Artifacts.Tests.Deploy;
 /// directory as the container would see them, and the configurations are checked there by the real
 /// tools (promtool, amtool) or against what they point at (Grafana's provisioning, service names).
 /// </summary>
+[Collection(ProcessCollection.Name)] // one test starts the service
 public sealed class ComposeStackTests
 {
     private static readonly Lazy<Task<JsonObject>> Resolved = new(ResolveAsync);
@@ -50,6 +51,37 @@ public sealed class ComposeStackTests
         ((string)service["depends_on"]!["postgres"]!["condition"]!).Should().Be("service_healthy");
         new Uri(env["OTEL_EXPORTER_OTLP_ENDPOINT"]).Should().Be(new Uri("http://jaeger:4317"), "Jaeger all-in-one takes OTLP/gRPC on 4317");
         ((string)service["logging"]!["driver"]!).Should().Be("fluentd");
+    }
+
+    [Fact]
+    public async Task TheApiTakesTokensSignedWithTheKeyFileComposeMountsAsASecret()
+    {
+        var resolved = await Resolved.Value;
+        var service = (await ServicesAsync())["monitoredservice"]!;
+        var env = Environment(service);
+        var secret = service["secrets"]!.AsArray().Single()!;
+        var name = secret is JsonObject entry ? (string)entry["source"]! : (string)secret!;
+        var keyFile = (string)resolved["secrets"]![name]!["file"]!;
+
+        env["Authentication__Jwt__SigningKeyFile"].Should().Be($"/run/secrets/{name}", "compose mounts a secret there");
+        Convert.FromBase64String(File.ReadAllText(keyFile).Trim()).Length.Should().BeGreaterThanOrEqualTo(32);
+
+        // The service as compose configures it (the key at the file's place here), and the token README's command mints.
+        await using var process = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Authentication:Jwt:SigningKeyFile"] = keyFile,
+            ["Authentication:Jwt:Audience"] = env["Authentication__Jwt__Audience"],
+        });
+        await process.WaitUntilReadyAsync();
+        var readme = File.ReadAllText(Repository.Path("deploy", "compose", "secrets", "README.md"));
+        readme.Should().Contain("mint-token.sh --key-file deploy/compose/secrets/jwt-signing-key --aud monitoredservice --scope items:write");
+        var minted = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "mint-token.sh"), "--key-file", keyFile, "--aud", "monitoredservice", "--scope", "items:write"]);
+        using var client = process.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/items");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", minted.Output.Trim());
+
+        (await client.SendAsync(request)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await client.GetAsync("/api/items")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
     }
 
     [Fact]

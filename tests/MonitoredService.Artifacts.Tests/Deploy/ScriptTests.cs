@@ -76,6 +76,52 @@ public sealed class ScriptTests
     }
 
     [Fact]
+    public async Task TokensMintedByTheScriptAreAcceptedAndTheSyntheticCheckCarriesOne()
+    {
+        var key = new TestTokens();
+        var keyFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(keyFile, key.SigningKey + "\n");
+        try
+        {
+            await using var service = ServiceProcess.Start(new Dictionary<string, string>
+            {
+                ["Authentication:Jwt:SigningKeyFile"] = keyFile,
+                ["Authentication:Jwt:Audience"] = "monitoredservice",
+            });
+            await service.WaitUntilReadyAsync();
+            var writer = await MintAsync("--key-file", keyFile, "--aud", "monitoredservice", "--scope", "items:write");
+            var expired = await MintAsync("--key-file", keyFile, "--aud", "monitoredservice", "--ttl", "-60");
+
+            var withToken = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "synthetic-check.sh"), service.BaseAddress.ToString()],
+                environment: new Dictionary<string, string> { ["MONITOREDSERVICE_TOKEN"] = writer });
+            var withExpired = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "synthetic-check.sh"), service.BaseAddress.ToString()],
+                environment: new Dictionary<string, string> { ["MONITOREDSERVICE_TOKEN"] = expired });
+            var without = await SyntheticCheckAsync(service.BaseAddress.ToString());
+
+            withToken.ExitCode.Should().Be(0, withToken.All);
+            withExpired.Output.Should().Contain("FAIL  create     401 (expected 201)");
+            without.Output.Should().Contain("FAIL  create     401 (expected 201)");
+            without.Output.Should().Contain("ok    live       200", "probes take no token");
+            using var client = service.CreateClient();
+            var metrics = await Exposition.ScrapeAsync(client);
+            metrics.Value("monitoredservice_auth_failures_total", ("reason", "expired")).Should().Be(1);
+            metrics.Value("monitoredservice_auth_failures_total", ("reason", "missing")).Should().Be(1);
+            service.Stdout.Should().NotContain(writer.Split('.')[2]);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+
+        static async Task<string> MintAsync(params string[] arguments)
+        {
+            var result = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "mint-token.sh"), .. arguments]);
+            result.ExitCode.Should().Be(0, result.All);
+            return result.Output.Trim();
+        }
+    }
+
+    [Fact]
     public async Task TheSyntheticCheckFailsFastWhenNothingAnswers()
     {
         var clock = Stopwatch.StartNew();

@@ -192,6 +192,25 @@ public sealed class AuthenticationTests
             .Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task TheKeyCanComeFromAFile()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, _tokens.SigningKey + "\n");
+        try
+        {
+            using var app = new MonitoredServiceApplication().WithSetting("Authentication:Jwt:SigningKeyFile", file);
+            using var client = await app.CreateReadyClientAsync();
+
+            (await client.GetAsync("/api/items")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            (await Send(client, HttpMethod.Get, "/api/items", _tokens.Mint())).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private MonitoredServiceApplication Protected() => new MonitoredServiceApplication()
         .WithSetting("Authentication:Jwt:SigningKey", _tokens.SigningKey)
         .WithSetting("Authentication:Jwt:Audience", Audience);

@@ -40,6 +40,34 @@ public sealed class SecurityConfigurationTests
         failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().Be("Authentication:Jwt:SigningKey: set an authority or a signing key, not both.");
     }
 
+    [Fact]
+    public void AMissingKeyFileStopsStartNamingTheKey()
+    {
+        var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication()
+            .WithSetting("Authentication:Jwt:SigningKeyFile", "/nonexistent/jwt-signing-key"));
+
+        failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().Be("Authentication:Jwt:SigningKeyFile: no such file (or it cannot be read).");
+    }
+
+    [Fact]
+    public void AKeyFileWithAShortKeyStopsStartNamingTheFileKey()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, ShortKey + "\n");
+        try
+        {
+            var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication()
+                .WithSetting("Authentication:Jwt:SigningKeyFile", file));
+
+            failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should()
+                .Be("Authentication:Jwt:SigningKeyFile: too short: HS256 needs at least 32 bytes (256 bits).");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("RateLimiting:PermitsPerSecond", "-1")]
     [InlineData("RateLimiting:MaxConcurrentRequests", "-5")]
