@@ -31,13 +31,20 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         var counters = new List<RuntimeCounters>();
         try
         {
-            foreach (var (_, service) in services)
+            var headers = services.ToDictionary(s => s.Variant, s => s.Variant.Authorization);
+            foreach (var (variant, service) in services)
             {
                 await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
                 counters.Add(new RuntimeCounters(service.ProcessId));
                 using var client = new HttpClient { BaseAddress = service.BaseAddress };
-                (await client.PostAsJsonAsync("/api/items", new { name = "benchmark item" })).EnsureSuccessStatusCode();
-                await Wrk.RunAsync(Target(service), connections, settings.Warmup); // JIT, tiered compilation, pools
+                using var create = new HttpRequestMessage(HttpMethod.Post, "/api/items") { Content = JsonContent.Create(new { name = "benchmark item" }) };
+                if (headers[variant] is { } header)
+                {
+                    create.Headers.TryAddWithoutValidation("Authorization", header["Authorization: ".Length..]);
+                }
+
+                (await client.SendAsync(create)).EnsureSuccessStatusCode();
+                await Wrk.RunAsync(Target(service), connections, settings.Warmup, headers[variant]); // JIT, tiered compilation, pools
             }
 
             var order = services.Zip(counters).ToList();
@@ -47,7 +54,7 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
                 foreach (var ((variant, service), allocations) in order)
                 {
                     var (threadsBefore, cpuBefore, from) = (service.Threads(), service.CpuTime, DateTime.UtcNow);
-                    var result = await Wrk.RunAsync(Target(service), connections, settings.Duration);
+                    var result = await Wrk.RunAsync(Target(service), connections, settings.Duration, headers[variant]);
                     var (cpuAfter, to, threadsAfter) = (service.CpuTime, DateTime.UtcNow, service.Threads());
                     var run = new Run(result, (cpuAfter - cpuBefore).TotalMicroseconds / result.Requests,
                         allocations.AllocationRate(from, to) / result.RequestsPerSecond,

@@ -3,7 +3,7 @@ using MonitoredService.Testing;
 namespace MonitoredService.Bench;
 
 /// <summary>Which signals are on; one process per variant, started by the tests' launcher.</summary>
-internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces)
+internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces, bool Token = false, bool Limits = false)
 {
     public static readonly Variant AllOff = new("all off", false, false, false);
     public static readonly Variant MetricsOnly = new("metrics only", true, false, false);
@@ -11,7 +11,28 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
     public static readonly Variant TracesOnly = new("traces only (10 %)", false, false, true);
     public static readonly Variant AllOn = new("all on", true, true, true);
 
+    /// <summary>
+    /// All off, plus the API's protection: a bearer token (HS256) validated on every request, the
+    /// per-client bucket and the concurrency limit on, set so high that nothing is refused: what a
+    /// request pays for being checked. Not in the full run (its variants stay comparable with earlier
+    /// runs): <c>tests/bench/run.sh --compare secured</c> (or <c>token</c>, <c>limits</c>).
+    /// </summary>
+    public static readonly Variant Secured = new("secured (token, limits)", false, false, false, Token: true, Limits: true);
+
+    /// <summary>The two halves of <see cref="Secured"/>, to tell their costs apart.</summary>
+    public static readonly Variant TokenOnly = new("token only", false, false, false, Token: true);
+
+    public static readonly Variant LimitsOnly = new("limits only", false, false, false, Limits: true);
+
     public static readonly Variant[] All = [AllOff, MetricsOnly, LogsOnly, TracesOnly, AllOn];
+
+    /// <summary>What <c>--compare</c> can run against all off.</summary>
+    public static readonly Variant[] Comparable = [.. All, Secured, TokenOnly, LimitsOnly];
+
+    private static readonly TestTokens Tokens = new();
+
+    /// <summary>The header wrk sends with every request: the token, for a secured variant.</summary>
+    public string? Authorization => Token ? "Authorization: Bearer " + Tokens.Mint(subject: "bench", scope: "items:write", lifetime: TimeSpan.FromHours(12)) : null;
 
     /// <summary>
     /// The built service in this variant, its stdout in a file (as a container runtime takes it), so
@@ -26,6 +47,17 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
             ["Observability:Logging:RequestLogging"] = Logs ? "true" : "false",
             ["Observability:Tracing:Enabled"] = Traces ? "true" : "false",
         };
+        if (Token)
+        {
+            settings["Authentication:Jwt:SigningKey"] = Tokens.SigningKey;
+        }
+
+        if (Limits)
+        {
+            settings["RateLimiting:PermitsPerSecond"] = "1000000";
+            settings["RateLimiting:MaxConcurrentRequests"] = "10000";
+        }
+
         if (Traces)
         {
             settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink.ToString();

@@ -9,13 +9,21 @@ internal static partial class Wrk
 {
     public sealed record Result(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long Errors);
 
-    public static async Task<Result> RunAsync(Uri url, int connections, TimeSpan duration)
+    public static async Task<Result> RunAsync(Uri url, int connections, TimeSpan duration, string? header = null)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", url.ToString() })
+        foreach (var argument in new[] { "-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency" })
         {
             start.ArgumentList.Add(argument);
         }
+
+        if (header is not null)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
+        }
+
+        start.ArgumentList.Add(url.ToString());
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk is not installed (tests/bench/run.sh installs it)");
         var output = await process.StandardOutput.ReadToEndAsync();

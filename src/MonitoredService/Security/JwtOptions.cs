@@ -33,6 +33,10 @@ public sealed class JwtOptions : IOptionsSection, IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a token that passed validation is accepted again without repeating it (at most until it expires); 0 = validate every request.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The authority's metadata only over https (switch off for a local http issuer only).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 

@@ -83,6 +83,11 @@ public static class SecurityExtensions
         options.IncludeErrorDetails = false; // ApiRefusals writes the answer
         options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
         options.TokenValidationParameters.ClockSkew = jwt.ClockSkew;
+        if (jwt.ValidationCacheDuration > TimeSpan.Zero)
+        {
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new ValidatedTokenCache(jwt.ValidationCacheDuration));
+        }
         if (!string.IsNullOrWhiteSpace(jwt.Authority))
         {
             options.Authority = jwt.Authority;

@@ -193,6 +193,37 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task WithTheValidationCacheOffEveryRefusalIsStillRight()
+    {
+        using var app = Protected().WithSetting("Authentication:Jwt:ValidationCacheDuration", "00:00:00");
+        using var client = await app.CreateReadyClientAsync();
+        var reader = _tokens.Mint(audience: Audience);
+
+        (await Send(client, HttpMethod.Get, "/api/items", reader)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Send(client, HttpMethod.Get, "/api/items", reader)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Send(client, HttpMethod.Post, "/api/items", reader, new { name = "x" })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await Send(client, HttpMethod.Get, "/api/items", _tokens.Mint(audience: Audience, lifetime: TimeSpan.FromMinutes(-1)))).StatusCode
+            .Should().Be(HttpStatusCode.Unauthorized);
+        (await FailuresAsync(client, "expired")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ARememberedTokenStillNeedsItsScope()
+    {
+        using var app = Protected();
+        using var client = await app.CreateReadyClientAsync();
+        var reader = _tokens.Mint(audience: Audience);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await Send(client, HttpMethod.Get, "/api/items", reader)).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await Send(client, HttpMethod.Post, "/api/items", reader, new { name = "x" })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        }
+
+        (await FailuresAsync(client, "forbidden")).Should().Be(3);
+    }
+
+    [Fact]
     public async Task TheKeyCanComeFromAFile()
     {
         var file = Path.GetTempFileName();

@@ -8,8 +8,10 @@ namespace MonitoredService.RealProcess.Tests.EndToEnd;
 /// The kit, run: the published service (on PostgreSQL, fault injection configurable) as a real process,
 /// scraped every second by a real Prometheus 2.42 with our rules (a copy with shorter <c>for:</c>),
 /// alerting through a real Alertmanager 0.25 with our routing and inhibition into a webhook this test
-/// owns. Three acts: healthy traffic (no alert, the dashboards' queries all evaluate and have data),
-/// half the API requests failing (the error-ratio and fast-burn alerts go pending, fire, and reach the
+/// owns. The API takes bearer tokens (an HS256 key); the traffic carries a valid one. Four acts:
+/// healthy traffic (no alert, the dashboards' queries all evaluate and have data), a brute-force run
+/// of bad tokens beside it (the authentication-failure alert fires and reaches the team channel, not
+/// the pager; no availability alert stirs: a 401 is not unavailability), half the API requests failing (the error-ratio and fast-burn alerts go pending, fire, and reach the
 /// receivers their severity routes to), the service stopped (target-down fires and inhibits the
 /// instance's symptom alerts). Logs are kept under artifacts/e2e when it fails.
 /// </summary>
@@ -25,6 +27,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         ["Exceptions by type"] = "no exception was thrown (the runtime reports a type from the first one on)",
         ["Command failures and pool timeouts"] = "no PostgreSQL command failed and no request waited for the pool",
     };
+
+    private static readonly TestTokens Tokens = new();
 
     [Fact]
     public async Task PrometheusAndAlertmanagerSeeHealthyTrafficThenErrorsThenAnOutage()
@@ -50,6 +54,21 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 scrape.Should().BeLessThan(0.25, "a scrape is cheap (a generous bound)");
                 samples.Should().BeLessThan(2500, "the series count stays small");
                 await EveryDashboardQueryEvaluatesAsync(stack);
+
+                // Act 1b: beside the same traffic, a brute-force run of bad tokens (same process).
+                using (new BruteForce(service.BaseAddress))
+                {
+                    await stack.WaitForAlertAsync("MonitoredServiceAuthFailureBurst", "pending", AlertBound);
+                    var burst = await stack.WaitForAlertAsync("MonitoredServiceAuthFailureBurst", "firing", AlertBound);
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s auth-failure burst firing");
+                    burst.Should().Contain("severity", "warning").And.Contain("job", "monitoredservice");
+                    await stack.Webhook.WaitForAsync("team-chat", "MonitoredServiceAuthFailureBurst", AlertBound);
+                    (await stack.AlertsAsync()).Select(alert => alert.Name).Distinct().Should().Equal(["MonitoredServiceAuthFailureBurst"],
+                        "401s are not unavailability: no availability, error-ratio or latency alert is even pending");
+                    stack.Webhook.AlertsSentTo("pager").Should().BeEmpty("a brute-force run alone does not page");
+                    var refused = await stack.ScalarAsync("sum(monitoredservice_auth_failures_total{job=\"monitoredservice\", reason=~\"invalid|expired\"})");
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s {refused} bad tokens refused; notified the team channel only");
+                }
             }
 
             // Act 2: half the API requests fail.
@@ -165,6 +184,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             ["FaultInjection:ErrorRate"] = errorRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Observability:Health:PublishPeriod"] = "00:00:01",
             ["Observability:Shutdown:DrainDelay"] = "00:00:00",
+            ["Authentication:Jwt:SigningKey"] = Tokens.SigningKey,
         }, port, assembly: await PublishedService.AssemblyAsync());
         await service.WaitUntilReadyAsync();
         return service;
@@ -198,6 +218,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         private async Task RunAsync(Uri service, CancellationToken stop)
         {
             using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2)));
             var id = 1L;
             while (!stop.IsCancellationRequested)
             {
@@ -218,6 +239,52 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
                 {
                     // The service restarting or the test ending.
+                }
+            }
+        }
+    }
+
+    /// <summary>About 45 requests a second with bad tokens (forged with another key, expired, garbage) until disposed.</summary>
+    private sealed class BruteForce : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public BruteForce(Uri service) => _loop = Task.Run(() => RunAsync(service, _stop.Token));
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(10));
+            _stop.Dispose();
+        }
+
+        private static async Task RunAsync(Uri service, CancellationToken stop)
+        {
+            using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
+            var forger = new TestTokens();
+            var guess = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var token in new[]
+                    {
+                        forger.Mint(subject: $"guess-{guess++}", scope: "items:write"),
+                        Tokens.Mint(subject: "stolen", lifetime: TimeSpan.FromMinutes(-30)),
+                        $"guess-{guess++}",
+                    })
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/items?limit=1");
+                        request.Headers.Authorization = new("Bearer", token);
+                        (await client.SendAsync(request, stop)).Dispose();
+                    }
+
+                    await Task.Delay(50, stop);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
+                {
+                    // The test ending.
                 }
             }
         }
