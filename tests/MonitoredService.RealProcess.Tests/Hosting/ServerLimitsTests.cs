@@ -32,6 +32,31 @@ public sealed class ServerLimitsTests
     }
 
     [Fact]
+    public async Task RequestsKestrelRefusesBeforeRoutingAreCountedByErrorType()
+    {
+        await using var service = ServiceProcess.Start();
+        await service.WaitUntilReadyAsync();
+        using var client = service.CreateClient();
+
+        // No middleware sees these: only Kestrel's connection metric does.
+        foreach (var raw in new[] { "GARBAGE\r\n\r\n", $"GET /api/items HTTP/1.1\r\nHost: x\r\nX-Padding: {new string('h', 40 * 1024)}\r\n\r\n" })
+        {
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync("127.0.0.1", service.BaseAddress.Port);
+            await using var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(raw));
+            var answer = new byte[64];
+            (await stream.ReadAsync(answer)).Should().BeGreaterThan(0, "Kestrel answers before closing");
+            Encoding.ASCII.GetString(answer).Should().StartWith("HTTP/1.1 4");
+        }
+
+        await client.WaitForMetricAsync("kestrel_connections_closed_total", ("error_type", "invalid_request_line"));
+        await client.WaitForMetricAsync("kestrel_connections_closed_total", ("error_type", "max_request_headers_total_size_exceeded"));
+        var metrics = await Exposition.ScrapeAsync(client);
+        metrics.Value("http_requests_received_total", ("code", "431")).Should().BeNull("no request metric ever sees them");
+    }
+
+    [Fact]
     public async Task KestrelAnswersHeadOnProbesWithoutABody()
     {
         await using var service = ServiceProcess.Start();
