@@ -96,9 +96,15 @@ public sealed class JwtOptions : IOptionsSection, IValidatableObject
             yield return new ValidationResult("an audience is required with an authority.", [nameof(Audience)]);
         }
 
-        if (hasAuthority && !Uri.TryCreate(Authority, UriKind.Absolute, out _))
+        Uri? authority = null;
+        if (hasAuthority && !Uri.TryCreate(Authority, UriKind.Absolute, out authority))
         {
             yield return new ValidationResult("not an absolute URL.", [nameof(Authority)]);
+        }
+        else if (authority is not null && RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
+        {
+            // The handler would refuse it at the first request, with a 500; say it at start.
+            yield return new ValidationResult("must be https (or set Authentication:Jwt:RequireHttpsMetadata=false for a local issuer).", [nameof(Authority)]);
         }
 
         // The message never echoes the key.

@@ -13,6 +13,7 @@ public sealed class SecurityConfigurationTests
     [InlineData("Authentication:Jwt:SigningKey", ShortKey, null, null, "Authentication:Jwt:SigningKey: too short: HS256 needs at least 32 bytes (256 bits).")]
     [InlineData("Authentication:Jwt:SigningKey", "not base64!", null, null, "Authentication:Jwt:SigningKey: not valid base64.")]
     [InlineData("Authentication:Jwt:Authority", "login.example", "Authentication:Jwt:Audience", "api", "Authentication:Jwt:Authority: not an absolute URL.")]
+    [InlineData("Authentication:Jwt:Authority", "http://login.example/tenant", "Authentication:Jwt:Audience", "api", "Authentication:Jwt:Authority: must be https (or set Authentication:Jwt:RequireHttpsMetadata=false for a local issuer).")]
     [InlineData("RateLimiting:PermitsPerSecond", "10", "RateLimiting:Burst", "5", "RateLimiting:Burst: at least RateLimiting:PermitsPerSecond (the bucket is refilled once a second).")]
     [InlineData("RateLimiting:Burst", "10", null, null, "RateLimiting:Burst: a burst needs RateLimiting:PermitsPerSecond.")]
     [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.internal", null, null, "ForwardedHeaders:KnownProxies: not an IP address.")]
