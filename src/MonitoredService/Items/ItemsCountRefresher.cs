@@ -14,19 +14,27 @@ internal sealed class ItemsCountRefresher(IItemStore store, ItemsTelemetry telem
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await startup.WhenCompleteAsync(stoppingToken); // the schema is there
-        using var timer = new PeriodicTimer(Period, time);
-        do
+        try
         {
-            try
+            await startup.WhenCompleteAsync(stoppingToken); // the schema is there
+            using var timer = new PeriodicTimer(Period, time);
+            do
             {
-                telemetry.Stored.Set(await store.CountAsync(stoppingToken));
+                try
+                {
+                    telemetry.Stored.Set(await store.CountAsync(stoppingToken));
+                }
+                catch (StoreUnavailableException)
+                {
+                    // Keep the last value; readiness and the store's health metric report the outage.
+                }
             }
-            catch (StoreUnavailableException)
-            {
-                // Keep the last value; readiness and the store's health metric report the outage.
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, or a host that failed to start being disposed: not a failure of this service
+            // (it used to log "BackgroundService failed" and a Fatal line after a port already in use).
+        }
     }
 }
