@@ -32,6 +32,10 @@ public static class MetricsExtensions
                 .CreateGauge(MetricNames.Prefix + "build_info", "Always 1; the labels say which build is running.", ["version", "commit"])
                 .WithLabels(identity.Version, identity.Commit)
                 .Set(1);
+            // Capacity from the service itself (no cluster add-on needed), read at every scrape.
+            var memoryLimit = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge(MetricNames.Prefix + "memory_limit_bytes",
+                "Memory this process may use: its cgroup's limit (v2 or v1, the lowest up the hierarchy), else the machine's memory.");
+            registry.AddBeforeCollectCallback(() => memoryLimit.Set(MemoryLimit.Read().Bytes));
             return registry;
         });
         builder.Services.AddSingleton<IMetricFactory>(services =>

@@ -35,6 +35,7 @@ public static class ItemStoreExtensions
         else
         {
             builder.Services.AddKeyedSingleton<IItemStore, SqliteItemStore>(StoreImplementationKey);
+            builder.Services.AddHostedService<StoreVolumeMetrics>();
         }
 
         builder.Services.AddSingleton<IItemStore>(services => new InstrumentedItemStore(

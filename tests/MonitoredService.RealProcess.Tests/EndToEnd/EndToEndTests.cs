@@ -26,6 +26,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     {
         ["Exceptions by type"] = "no exception was thrown (the runtime reports a type from the first one on)",
         ["Command failures and pool timeouts"] = "no PostgreSQL command failed and no request waited for the pool",
+        ["Store volume free"] = "the run is on the PostgreSQL store: the SQLite volume's metrics do not exist",
     };
 
     private static readonly TestTokens Tokens = new();
