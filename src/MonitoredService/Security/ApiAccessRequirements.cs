@@ -16,7 +16,7 @@ internal sealed class ApiAccessHandler(IOptions<JwtOptions> options) : IAuthoriz
 
     public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        foreach (var requirement in context.PendingRequirements.ToArray())
+        foreach (var requirement in context.Requirements) // not PendingRequirements: Succeed changes that set
         {
             var authenticated = context.User.Identity?.IsAuthenticated == true;
             var met = requirement switch

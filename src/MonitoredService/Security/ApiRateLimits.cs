@@ -17,11 +17,13 @@ internal static class ApiRateLimits
 
     public static void Configure(RateLimiterOptions limiter, RateLimitingOptions options)
     {
-        var concurrency = options.MaxConcurrentRequests;
+        // The partitions are built once: the request path only picks one (no delegate per request).
+        var shared = options.MaxConcurrentRequests > 0
+            ? RateLimitPartition.GetConcurrencyLimiter("api", _ => new ConcurrencyLimiterOptions { PermitLimit = options.MaxConcurrentRequests, QueueLimit = 0 })
+            : RateLimitPartition.GetNoLimiter("api");
+        var none = RateLimitPartition.GetNoLimiter("");
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            concurrency > 0 && context.GetEndpoint()?.Metadata.GetMetadata<ApiEndpoint>() is not null
-                ? RateLimitPartition.GetConcurrencyLimiter("api", _ => new ConcurrencyLimiterOptions { PermitLimit = concurrency, QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(""));
+            context.GetEndpoint()?.Metadata.GetMetadata<ApiEndpoint>() is not null ? shared : none);
         limiter.OnRejected = (rejected, cancellationToken) => RefuseAsync(rejected, RejectionReason.Concurrency, cancellationToken);
         limiter.AddPolicy(PerClientPolicyName, new PerClientPolicy(options));
     }
@@ -60,20 +62,26 @@ internal static class ApiRateLimits
 
     private sealed class PerClientPolicy(RateLimitingOptions options) : IRateLimiterPolicy<string>
     {
+        private static readonly RateLimitPartition<string> None = RateLimitPartition.GetNoLimiter("");
+
+        private readonly TokenBucketRateLimiterOptions _bucket = new()
+        {
+            TokenLimit = Math.Max(1, options.BucketSize),
+            TokensPerPeriod = Math.Max(1, options.PermitsPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+
+        private Func<string, TokenBucketRateLimiterOptions>? _factory;
+
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } =
             (rejected, cancellationToken) => RefuseAsync(rejected, RejectionReason.RateLimit, cancellationToken);
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
             options.PerClientEnabled
-                ? RateLimitPartition.GetTokenBucketLimiter(ClientOf(httpContext), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.BucketSize,
-                    TokensPerPeriod = options.PermitsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                })
-                : RateLimitPartition.GetNoLimiter("");
+                ? RateLimitPartition.GetTokenBucketLimiter(ClientOf(httpContext), _factory ??= _ => _bucket) // one delegate, not one per request
+                : None;
     }
 }
 
