@@ -40,8 +40,8 @@ require_dotnet() {
 
 # Debian packages the tests call: PostgreSQL's server binaries (postgresql), from which the tests
 # start throw-away servers (the fast suites need only these); promtool (prometheus), amtool
-# (prometheus-alertmanager), the shellcheck and docker-compose packages. kubectl (for kustomize)
-# is on the machine.
+# (prometheus-alertmanager), the exporters of the add-ons, the shellcheck and docker-compose
+# packages. kubectl (for kustomize) is on the machine.
 require_debian_packages() {
   local missing=()
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
@@ -58,6 +58,11 @@ require_debian_packages() {
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   # The load generator of the benchmark harness, whose smoke run is a suite here.
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  # The add-ons' exporters: the contract test checks the names rules and panels use against what
+  # they expose, and the end-to-end test runs them under Prometheus.
+  command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=(prometheus-postgres-exporter)
+  command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
+  command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
   install_debian_packages "${missing[@]}"
 }
 

@@ -76,16 +76,41 @@ public sealed partial class RuleTests
     }
 
     [Fact]
-    public void RulesOnTheServicesOwnMetricsSelectTheMonitoredServiceJob()
+    public void RulesSelectTheJobOfWhatExportsTheirMetrics()
     {
         var recorded = RuleFiles.RecordingRuleNames.ToHashSet();
         foreach (var rule in RuleFiles.Rules)
         {
-            var names = PromQl.MetricNames(rule.Expr);
-            if (names.Any(name => !recorded.Contains(name) && !name.StartsWith("kube_", StringComparison.Ordinal)))
+            foreach (var name in PromQl.MetricNames(rule.Expr).Where(name => !recorded.Contains(name) && !SignalContract.PrometheusNames.Contains(name)))
             {
-                rule.Expr.Should().Contain("job=\"monitoredservice\"", $"{rule} reads the service's metrics; the scrape job is named monitoredservice everywhere");
+                var addOn = SignalContract.AddOnJobs.Where(a => name.StartsWith(a.Prefix, StringComparison.Ordinal)).Select(a => a.Job).FirstOrDefault();
+                if (addOn is "kube-state-metrics")
+                {
+                    continue; // selected by container, whatever kube-state-metrics' job is called
+                }
+
+                var job = addOn ?? "monitoredservice";
+                rule.Expr.Should().Contain($"job=\"{job}\"", $"{rule} reads {name}, scraped as job {job} in every deployment of the kit");
             }
+        }
+    }
+
+    [Fact]
+    public void TheAddOnsJobsAreTheJobsTheShippedScrapeConfigurationsProduce()
+    {
+        var compose = File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml"));
+        foreach (var job in new[] { "monitoredservice-postgres", "monitoredservice-blackbox", "node", "fluent-bit" })
+        {
+            SignalContract.AddOnJobs.Select(a => a.Job).Should().Contain(job);
+            compose.Should().Contain($"job_name: {job}\n", "the local stack scrapes it under the job its alerts select");
+        }
+
+        foreach (var (addOn, job) in new[] { ("postgres-exporter", "monitoredservice-postgres"), ("blackbox-exporter", "monitoredservice-blackbox") })
+        {
+            var monitor = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "servicemonitor.yaml"));
+            var service = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "service.yaml"));
+            monitor.Should().Contain("jobLabel: app.kubernetes.io/name");
+            service.Should().Contain($"app.kubernetes.io/name: {job}\n", "the ServiceMonitor's job is the Service's name label");
         }
     }
 

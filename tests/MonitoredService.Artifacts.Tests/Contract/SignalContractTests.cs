@@ -4,8 +4,10 @@ namespace MonitoredService.Artifacts.Tests.Contract;
 
 /// <summary>
 /// One source of truth: after a traffic mix against the running service, every metric name used by
-/// a rule, a dashboard panel or a runbook query is exported by the service (or is a recording rule,
-/// or an external metric on the explicit list). Renaming a metric in the code fails this test.
+/// a rule, a dashboard panel or a runbook query is exported by the service or by a real add-on
+/// exporter (Debian's postgres_exporter, blackbox exporter and node_exporter, run as the stack runs
+/// them), or is a recording rule, Prometheus's own, or of an add-on that cannot run here
+/// (<see cref="SignalContract.UncheckedPrefixes"/>). Renaming a metric in the code fails this test.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class SignalContractTests
@@ -14,11 +16,12 @@ public sealed class SignalContractTests
     public async Task EveryMetricUsedByARuleAPanelOrARunbookIsExportedByTheService()
     {
         // On PostgreSQL: the pool metrics exist only there, and rules and panels use them.
+        var database = await SharedPostgres.CreateDatabaseAsync();
         await using var service = ServiceProcess.Start(new Dictionary<string, string>
         {
             ["Observability:Health:PublishPeriod"] = "00:00:01",
             ["Store:Provider"] = "PostgreSql",
-            ["ConnectionStrings:Items"] = await SharedPostgres.CreateDatabaseAsync(),
+            ["ConnectionStrings:Items"] = database,
         });
         await service.WaitUntilReadyAsync();
         using var client = new HttpClient { BaseAddress = service.BaseAddress }; // keep-alive: Kestrel has an active connection
@@ -37,6 +40,8 @@ public sealed class SignalContractTests
             using var sqliteClient = new HttpClient { BaseAddress = sqlite.BaseAddress };
             exported.UnionWith(SignalContract.ExportedNames(await Exposition.ScrapeAsync(sqliteClient)));
         }
+
+        exported.UnionWith(await AddOnNamesAsync(database, service));
 
         var uses = SignalContract.Uses().ToArray();
 
@@ -58,6 +63,42 @@ public sealed class SignalContractTests
     public void MetricNamesAreReadFromPromQl(string expression, string names)
     {
         PromQl.MetricNames(expression).Should().BeEquivalentTo(names.Split(' '));
+    }
+
+    /// <summary>What the real exporters expose: postgres_exporter on the service's database, both blackbox modules on the service, node_exporter.</summary>
+    private static async Task<IReadOnlySet<string>> AddOnNamesAsync(string database, ServiceProcess service)
+    {
+        var names = new HashSet<string>();
+        await using (var postgres = await Exporter.StartPostgresAsync(database))
+        {
+            var text = await postgres.ScrapeAsync();
+            text.Should().Contain("pg_up 1", "postgres_exporter reaches the database");
+            names.UnionWith(SignalContract.ExportedNames(new Exposition(text)));
+        }
+
+        var directory = Directory.CreateTempSubdirectory("monitoredservice-contract-");
+        try
+        {
+            await using var blackbox = await Exporter.StartBlackboxAsync("unused-the-api-is-open-here", directory);
+            foreach (var (module, target) in new[] { ("monitoredservice_ready", $"{service.BaseAddress}health/ready"), ("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}") })
+            {
+                var text = await blackbox.ProbeAsync(module, target);
+                text.Should().Contain("probe_success 1", $"module {module} succeeds on a healthy service");
+                names.UnionWith(SignalContract.ExportedNames(new Exposition(text)));
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+
+        await using (var node = await Exporter.StartNodeAsync())
+        {
+            names.UnionWith(SignalContract.ExportedNames(new Exposition(await node.ScrapeAsync())));
+        }
+
+        names.Should().Contain(["pg_up", "probe_success", "node_uname_info"]);
+        return names;
     }
 
     private static async Task TrafficMixAsync(HttpClient client)

@@ -10,11 +10,14 @@ public sealed partial class DashboardTests
 {
     public static TheoryData<string> Dashboards => new(DashboardFiles.Paths.Select(Path.GetFileName).OfType<string>());
 
+    /// <summary>The dashboard over all alerts: it filters by alert name, not by job or instance.</summary>
+    private const string AlertsDashboard = "monitoredservice-alerts.json";
+
     [Fact]
-    public void ThereIsAServiceOverviewAndARuntimeDashboard()
+    public void ThereIsAServiceOverviewARuntimeAndAnAlertsDashboard()
     {
         DashboardFiles.Paths.Select(Path.GetFileNameWithoutExtension)
-            .Should().Contain(["monitoredservice-overview", "monitoredservice-dotnet-runtime"]);
+            .Should().Contain(["monitoredservice-overview", "monitoredservice-dotnet-runtime", "monitoredservice-alerts"]);
     }
 
     [Theory]
@@ -47,7 +50,11 @@ public sealed partial class DashboardTests
         var variables = DashboardFiles.Load(Repository.Path("dashboards", file)).GetProperty("templating").GetProperty("list").EnumerateArray()
             .ToDictionary(variable => variable.GetProperty("name").GetString()!, variable => variable.GetProperty("type").GetString());
 
-        variables.Should().Contain("datasource", "datasource").And.Contain("job", "query").And.Contain("instance", "query");
+        variables.Should().Contain("datasource", "datasource");
+        if (file != AlertsDashboard)
+        {
+            variables.Should().Contain("job", "query").And.Contain("instance", "query");
+        }
     }
 
     [Theory]
@@ -65,17 +72,52 @@ public sealed partial class DashboardTests
         }
     }
 
+    /// <summary>
+    /// The service's metrics are selected by the job variable; an add-on's by the job its exporter is
+    /// scraped as (<see cref="SignalContract.AddOnJobs"/>, what the alerts select); ALERTS by our
+    /// alerts' names. Every rate uses Grafana's rate interval.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Dashboards))]
-    public void EveryQuerySelectsTheJobVariableAndEveryRateUsesTheRateInterval(string file)
+    public void EveryQuerySelectsItsJobAndEveryRateUsesTheRateInterval(string file)
     {
         foreach (var expression in DashboardFiles.Expressions(DashboardFiles.Load(Repository.Path("dashboards", file))))
         {
-            expression.Should().Contain("job=\"$job\"");
+            foreach (var name in PromQl.MetricNames(expression))
+            {
+                var addOn = SignalContract.AddOnJobs.Where(a => name.StartsWith(a.Prefix, StringComparison.Ordinal)).Select(a => a.Job).FirstOrDefault();
+                if (name == "ALERTS")
+                {
+                    expression.Should().MatchRegex("ALERTS\\{alertname=~\"MonitoredService[^\"]*\"", "the alerts of this kit only");
+                }
+                else
+                {
+                    expression.Should().Contain(addOn is null ? "job=\"$job\"" : $"job=\"{addOn}\"", $"{name} in {expression}");
+                }
+            }
+
             if (RateFunction().IsMatch(expression))
             {
                 Range().Matches(expression).Select(range => range.Value).Should().OnlyContain(range => range == "[$__rate_interval]", expression);
             }
+        }
+    }
+
+    [Fact]
+    public void TheAlertsDashboardLinksEveryAlertToItsRunbook()
+    {
+        var first = RuleFiles.Alerts.First().Annotations["runbook_url"];
+        var runbooks = first[..first.LastIndexOf('/')];
+        RuleFiles.Alerts.Should().OnlyContain(alert => alert.Annotations["runbook_url"] == $"{runbooks}/{alert.Alert}.md");
+        var link = $"{runbooks}/${{__data.fields.alertname}}.md";
+
+        var tables = DashboardFiles.Panels(DashboardFiles.Load(Repository.Path("dashboards", AlertsDashboard)))
+            .Where(panel => panel.GetProperty("type").GetString() == "table").ToArray();
+        tables.Should().HaveCount(2);
+        foreach (var table in tables)
+        {
+            var links = table.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("links");
+            links.EnumerateArray().Select(l => l.GetProperty("url").GetString()).Should().Equal([link], "a row opens the runbook of its alert");
         }
     }
 

@@ -21,7 +21,8 @@ public sealed class ComposeStackTests
         var services = await ServicesAsync();
 
         services.Select(s => s.Key).Should().BeEquivalentTo(
-            ["monitoredservice", "postgres", "prometheus", "alertmanager", "grafana", "jaeger", "elasticsearch", "kibana", "fluent-bit"]);
+            ["monitoredservice", "postgres", "prometheus", "alertmanager", "grafana", "jaeger", "elasticsearch", "kibana", "fluent-bit",
+                "postgres-exporter", "blackbox-exporter", "node-exporter"]);
         ((string)services["monitoredservice"]!["build"]!["dockerfile"]!).Should().Be("deploy/Dockerfile");
         foreach (var (name, service) in services)
         {
@@ -82,6 +83,74 @@ public sealed class ComposeStackTests
 
         (await client.SendAsync(request)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
         (await client.GetAsync("/api/items")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>
+    /// The blackbox exporter as compose runs it: the shipped modules where compose mounts them, the
+    /// token file compose mounts as a secret put in for the placeholder (as its command does), probing
+    /// the service as compose configures it. Both modules succeed.
+    /// </summary>
+    [Fact]
+    public async Task TheBlackboxExporterProbesTheServiceWithTheTokenComposeMounts()
+    {
+        var resolved = await Resolved.Value;
+        var services = await ServicesAsync();
+        var blackbox = services["blackbox-exporter"]!;
+        var env = Environment(services["monitoredservice"]!);
+        using var container = Container.Of(blackbox);
+        // docker-compose v1 prints compose's escape ($$) as written; the shell sees one $.
+        var command = string.Join(' ', blackbox["command"]!.AsArray().Select(c => (string)c!)).Replace("$$", "$", StringComparison.Ordinal);
+        command.Should().Contain($"s|{Exporter.TokenPlaceholder}|$(cat /run/secrets/blackbox-token)|g")
+            .And.Contain("/etc/blackbox/config/blackbox.yml > /tmp/blackbox.yml").And.Contain("--config.file=/tmp/blackbox.yml");
+        File.ReadAllText(container.Path("/etc/blackbox/config/blackbox.yml")).Should().Be(File.ReadAllText(Exporter.BlackboxModulesPath));
+        var token = File.ReadAllText((string)resolved["secrets"]!["blackbox-token"]!["file"]!).Trim();
+
+        await using var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Authentication:Jwt:SigningKeyFile"] = (string)resolved["secrets"]!["jwt-signing-key"]!["file"]!,
+            ["Authentication:Jwt:Audience"] = env["Authentication__Jwt__Audience"],
+        });
+        await service.WaitUntilReadyAsync();
+        var directory = Directory.CreateTempSubdirectory("monitoredservice-blackbox-");
+        try
+        {
+            await using var exporter = await Exporter.StartBlackboxAsync(token, directory);
+            (await exporter.ProbeAsync("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}"))
+                .Should().Contain("probe_success 1", "the committed token is signed with the committed key, for the audience and scope the API needs");
+            (await exporter.ProbeAsync("monitoredservice_ready", $"{service.BaseAddress}health/ready")).Should().Contain("probe_success 1");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+
+        await using var stranger = await Exporter.StartBlackboxAsync("not-a-token", Directory.CreateTempSubdirectory("monitoredservice-blackbox-"));
+        (await stranger.ProbeAsync("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}"))
+            .Should().Contain("probe_success 0", "a refused token fails the round trip");
+    }
+
+    [Fact]
+    public async Task PrometheusScrapesEachAddOnWhereComposeRunsIt()
+    {
+        var config = Yaml(File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml")));
+        var jobs = config["scrape_configs"]!.AsArray().ToDictionary(j => (string)j!["job_name"]!, j => j!.AsObject());
+        var services = await ServicesAsync();
+        string[] Targets(string job) => jobs[job]["static_configs"]!.AsArray().SelectMany(c => c!["targets"]!.AsArray().Select(t => (string)t!)).ToArray();
+
+        Targets("monitoredservice-postgres").Should().Equal("postgres-exporter:9187");
+        Targets("node").Should().Equal("node-exporter:9100");
+        Targets("fluent-bit").Should().Equal("fluent-bit:2020");
+        ((string)jobs["fluent-bit"]["metrics_path"]!).Should().Be("/api/v2/metrics/prometheus", "the v2 endpoint has the buffer's capacity");
+        File.ReadAllText(Repository.Path("deploy", "compose", "fluent-bit", "fluent-bit.conf")).Should().Contain("HTTP_Port     2020").And.Contain("storage.total_limit_size");
+        var blackbox = jobs["monitoredservice-blackbox"];
+        ((string)blackbox["metrics_path"]!).Should().Be("/probe");
+        blackbox["relabel_configs"]!.AsArray().Should().Contain(r => (string)r!["replacement"]! == "blackbox-exporter:9115");
+        blackbox["static_configs"]!.AsArray().Select(c => ((string)c!["labels"]!["module"]!, (string)c["labels"]!["__param_module"]!, (string)c["targets"]![0]!))
+            .Should().BeEquivalentTo([("ready", "monitoredservice_ready", "http://monitoredservice:8080/health/ready"), ("api", "monitoredservice_api", "monitoredservice:8080")]);
+        ((long)services["monitoredservice"]!["ports"]![0]!["target"]!).Should().Be(8080, "the probes use the API port");
+        var postgres = Environment(services["postgres-exporter"]!);
+        postgres["DATA_SOURCE_URI"].Should().StartWith("postgres:5432/" + Environment(services["postgres"]!)["POSTGRES_DB"]);
+        postgres["DATA_SOURCE_PASS"].Should().Be(Environment(services["postgres"]!)["POSTGRES_PASSWORD"]);
     }
 
     [Fact]

@@ -13,8 +13,10 @@ public sealed class KubernetesManifestTests
 {
     public static TheoryData<string> Kustomizations => new(Manifests.Base, Manifests.Sqlite);
 
+    public static TheoryData<string> Everything => new(Manifests.Base, Manifests.Sqlite, Manifests.PostgresExporter, Manifests.BlackboxExporter);
+
     [Theory]
-    [MemberData(nameof(Kustomizations))]
+    [MemberData(nameof(Everything))]
     public async Task EveryRenderedObjectIsValidAgainstItsSchema(string kustomization)
     {
         var objects = await Manifests.OfAsync(kustomization);

@@ -15,6 +15,8 @@ public static class Manifests
 {
     public const string Base = "deploy/k8s/base";
     public const string Sqlite = "deploy/k8s/overlays/sqlite";
+    public const string PostgresExporter = "deploy/k8s/addons/postgres-exporter";
+    public const string BlackboxExporter = "deploy/k8s/addons/blackbox-exporter";
 
     /// <summary>Kinds without a schema in ../shared/schemas; the tests assert their fields themselves.</summary>
     public static readonly string[] KindsWithoutSchema = ["PersistentVolumeClaim"];
@@ -36,6 +38,8 @@ public static class Manifests
     {
         [Base] = new(() => RenderAsync(Base)),
         [Sqlite] = new(() => RenderAsync(Sqlite)),
+        [PostgresExporter] = new(() => RenderAsync(PostgresExporter)),
+        [BlackboxExporter] = new(() => RenderAsync(BlackboxExporter)),
     };
 
     private static readonly Dictionary<string, Lazy<Task<JsonSchema>>> Schemas = SchemaFiles.Values.ToDictionary(

@@ -8,10 +8,34 @@ namespace MonitoredService.Testing.Artifacts;
 /// </summary>
 public static partial class SignalContract
 {
-    /// <summary>Metrics that come from elsewhere: Prometheus itself and kube-state-metrics.</summary>
-    public static readonly string[] ExternalNames = ["up", "scrape_duration_seconds"];
+    /// <summary>Metrics Prometheus itself makes: a target's health and the alerts it holds.</summary>
+    public static readonly string[] PrometheusNames = ["up", "scrape_duration_seconds", "ALERTS"];
 
-    public const string ExternalPrefix = "kube_";
+    /// <summary>
+    /// The add-ons whose metrics rules and panels read, by name prefix, and the scrape job they are
+    /// read from (the compose stack's job names, the Kubernetes add-ons' ServiceMonitors, and
+    /// kube-prometheus-stack's for the kubelet and kube-state-metrics).
+    /// </summary>
+    public static readonly (string Prefix, string Job)[] AddOnJobs =
+    [
+        ("pg_", "monitoredservice-postgres"),
+        ("probe_", "monitoredservice-blackbox"),
+        ("node_", "node"),
+        ("fluentbit_", "fluent-bit"),
+        ("kubelet_", "kubelet"),
+        ("kube_", "kube-state-metrics"),
+    ];
+
+    /// <summary>
+    /// Prefixes of the add-ons that cannot run here, whose names are taken on trust, and why. Every
+    /// other add-on's names are checked against what the real exporter exposes.
+    /// </summary>
+    public static readonly Dictionary<string, string> UncheckedPrefixes = new()
+    {
+        ["kube_"] = "kube-state-metrics needs a Kubernetes API server",
+        ["kubelet_"] = "the kubelet's volume stats need a kubelet",
+        ["fluentbit_"] = "Fluent Bit is not installable here (names from its /api/v2/metrics/prometheus documentation)",
+    };
 
     /// <summary>Every use of a metric name: (where, name).</summary>
     public static IEnumerable<(string Where, string Name)> Uses()
@@ -47,13 +71,13 @@ public static partial class SignalContract
         }
     }
 
-    /// <summary>The uses of names that are neither exported, recorded nor external.</summary>
+    /// <summary>The uses of names that are neither exported (by the service or a real exporter), recorded, Prometheus's nor unchecked.</summary>
     public static IEnumerable<string> Unknown(IEnumerable<(string Where, string Name)> uses, IReadOnlySet<string> exported)
     {
         var recorded = RuleFiles.RecordingRuleNames.ToHashSet();
         return uses
             .Where(use => !exported.Contains(use.Name) && !recorded.Contains(use.Name)
-                && !ExternalNames.Contains(use.Name) && !use.Name.StartsWith(ExternalPrefix, StringComparison.Ordinal))
+                && !PrometheusNames.Contains(use.Name) && !UncheckedPrefixes.Keys.Any(prefix => use.Name.StartsWith(prefix, StringComparison.Ordinal)))
             .Select(use => $"{use.Name} ({use.Where})")
             .Distinct();
     }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace MonitoredService.RealProcess.Tests.EndToEnd;
+namespace MonitoredService.Testing;
 
-/// <summary>A tool run as a server for a test (Prometheus, Alertmanager), its output kept in a log file.</summary>
+/// <summary>A tool run as a server for a test (Prometheus, Alertmanager, the exporters), its output kept in a log file.</summary>
 public sealed class BackgroundProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -18,12 +18,17 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static BackgroundProcess Start(string tool, IEnumerable<string> arguments, string logPath)
+    public static BackgroundProcess Start(string tool, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         var log = new StreamWriter(logPath) { AutoFlush = true };
