@@ -9,12 +9,15 @@ public static class Eventually
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Bound"/>.</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
+    public static Task TrueAsync(Func<Task<bool>> condition, string what) => TrueAsync(condition, what, Bound);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <paramref name="bound"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan bound)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            clock.Elapsed.Should().BeLessThan(Bound, what);
+            clock.Elapsed.Should().BeLessThan(bound, what);
             await Task.Delay(20);
         }
     }

@@ -40,7 +40,17 @@ public sealed partial class MonitoringStack : IAsyncDisposable
 
     public IEnumerable<string> LogPaths => [_prometheus.LogPath, _alertmanager.LogPath];
 
-    public static async Task<MonitoringStack> StartAsync(int servicePort)
+    /// <summary>Where this test runs the add-ons' exporters, and the service's address "from outside" (what the blackbox probes).</summary>
+    public sealed record AddOns(string PostgresExporter, string BlackboxExporter, string NodeExporter, string ServiceFromOutside);
+
+    public static Task<MonitoringStack> StartAsync(int servicePort) => StartAsync([servicePort], addOns: null);
+
+    /// <summary>
+    /// A stack scraping <paramref name="servicePorts"/> as job monitoredservice, and with
+    /// <paramref name="addOns"/> the add-ons' jobs as the shipped compose configuration defines them
+    /// (<see cref="AddOnScrapeJobs"/>).
+    /// </summary>
+    public static async Task<MonitoringStack> StartAsync(IReadOnlyList<int> servicePorts, AddOns? addOns)
     {
         var directory = Directory.CreateTempSubdirectory("monitoredservice-e2e-");
         var webhook = new WebhookReceiver();
@@ -60,7 +70,8 @@ public sealed partial class MonitoringStack : IAsyncDisposable
                 - static_configs: [{ targets: ["127.0.0.1:{{alertmanagerPort}}"] }]
             scrape_configs:
               - job_name: monitoredservice
-                static_configs: [{ targets: ["127.0.0.1:{{servicePort}}"] }]
+                static_configs: [{ targets: [{{string.Join(", ", servicePorts.Select(port => $"\"127.0.0.1:{port}\""))}}] }]
+            {{(addOns is null ? "" : AddOnScrapeJobs(addOns))}}
             """);
 
         var alertmanager = BackgroundProcess.Start("prometheus-alertmanager",
@@ -82,6 +93,73 @@ public sealed partial class MonitoringStack : IAsyncDisposable
         await alertmanager.WaitUntilReadyAsync(new Uri(stack.AlertmanagerUrl, "/-/ready"));
         await prometheus.WaitUntilReadyAsync(new Uri(stack.PrometheusUrl, "/-/ready"));
         return stack;
+    }
+
+    /// <summary>
+    /// The add-ons' scrape jobs of deploy/compose/prometheus/prometheus.yml (postgres_exporter, the
+    /// blackbox exporter's two modules with their relabelling, node_exporter), with the compose
+    /// services' addresses replaced by this test's and a 2 s interval and timeout (postgres_exporter
+    /// takes a second to give up on a stopped server; the shipped 10 s timeout covers it); Fluent
+    /// Bit's job is left out (Fluent Bit is not installable here).
+    /// </summary>
+    public static string AddOnScrapeJobs(AddOns addOns)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml"))));
+        var jobs = ((YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode)["scrape_configs"]).Children.Cast<YamlMappingNode>()
+            .Where(job => job["job_name"].ToString() is "monitoredservice-postgres" or "monitoredservice-blackbox" or "node")
+            .ToArray();
+        jobs.Should().HaveCount(3, "the shipped configuration scrapes the three exporters");
+        foreach (var job in jobs)
+        {
+            job.Children[new YamlScalarNode("scrape_interval")] = new YamlScalarNode("2s");
+            job.Children[new YamlScalarNode("scrape_timeout")] = new YamlScalarNode("2s");
+        }
+
+        using var writer = new StringWriter();
+        new YamlStream(new YamlDocument(new YamlSequenceNode(jobs))).Save(writer, assignAnchors: false);
+        var text = writer.ToString()
+            .Replace("postgres-exporter:9187", addOns.PostgresExporter, StringComparison.Ordinal)
+            .Replace("blackbox-exporter:9115", addOns.BlackboxExporter, StringComparison.Ordinal)
+            .Replace("node-exporter:9100", addOns.NodeExporter, StringComparison.Ordinal)
+            .Replace("monitoredservice:8080", addOns.ServiceFromOutside, StringComparison.Ordinal);
+        return string.Join("\n", text.Split('\n').Where(line => line.Trim() is not ("..." or "")).Select(line => "  " + line));
+    }
+
+    /// <summary>
+    /// Every query of every panel of <paramref name="dashboards"/> (those that <paramref name="include"/>)
+    /// evaluates against this Prometheus; the titles of the panels without any series.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PanelsWithoutDataAsync(IEnumerable<string> dashboards, Func<string[], bool>? include = null)
+    {
+        var empty = new List<string>();
+        foreach (var path in dashboards)
+        {
+            foreach (var panel in DashboardFiles.Panels(DashboardFiles.Load(path)))
+            {
+                var expressions = panel.GetProperty("targets").EnumerateArray().Select(target => target.GetProperty("expr").GetString()!).ToArray();
+                if (include is not null && !include(expressions))
+                {
+                    continue;
+                }
+
+                var title = panel.GetProperty("title").GetString()!;
+                var series = 0;
+                foreach (var expression in expressions.Select(e => e.Replace("$__rate_interval", "1m").Replace("$job", "monitoredservice").Replace("$instance", ".+")))
+                {
+                    var result = await TryQueryAsync(expression);
+                    result.Ok.Should().BeTrue($"panel '{title}': {expression}: {result.Error}");
+                    series += result.Series;
+                }
+
+                if (series == 0)
+                {
+                    empty.Add(title);
+                }
+            }
+        }
+
+        return empty;
     }
 
     /// <summary>Our rules with every <c>for:</c> shortened to <see cref="For"/>; nothing else differs.</summary>
