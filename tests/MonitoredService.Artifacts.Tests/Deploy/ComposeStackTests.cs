@@ -86,9 +86,10 @@ public sealed class ComposeStackTests
     }
 
     /// <summary>
-    /// The blackbox exporter as compose runs it: the shipped modules where compose mounts them, the
-    /// token file compose mounts as a secret put in for the placeholder (as its command does), probing
-    /// the service as compose configures it. Both modules succeed.
+    /// The blackbox exporter as compose runs it: its very command (paths moved to where this test
+    /// lays the container out, Debian's binary for the image's), the shipped modules where compose
+    /// mounts them, the token file compose mounts as a secret, probing the service as compose
+    /// configures it. Both modules succeed; with a token the service refuses, the round trip fails.
     /// </summary>
     [Fact]
     public async Task TheBlackboxExporterProbesTheServiceWithTheTokenComposeMounts()
@@ -98,12 +99,20 @@ public sealed class ComposeStackTests
         var blackbox = services["blackbox-exporter"]!;
         var env = Environment(services["monitoredservice"]!);
         using var container = Container.Of(blackbox);
-        // docker-compose v1 prints compose's escape ($$) as written; the shell sees one $.
-        var command = string.Join(' ', blackbox["command"]!.AsArray().Select(c => (string)c!)).Replace("$$", "$", StringComparison.Ordinal);
-        command.Should().Contain($"s|{Exporter.TokenPlaceholder}|$(cat /run/secrets/blackbox-token)|g")
-            .And.Contain("/etc/blackbox/config/blackbox.yml > /tmp/blackbox.yml").And.Contain("--config.file=/tmp/blackbox.yml");
         File.ReadAllText(container.Path("/etc/blackbox/config/blackbox.yml")).Should().Be(File.ReadAllText(Exporter.BlackboxModulesPath));
-        var token = File.ReadAllText((string)resolved["secrets"]!["blackbox-token"]!["file"]!).Trim();
+        blackbox["entrypoint"]!.AsArray().Select(e => (string)e!).Should().Equal("/bin/sh", "-c");
+        // docker-compose v1 prints compose's escape ($$) as written; the shell gets one $.
+        var command = ((string)blackbox["command"]!.AsArray().Single()!).Replace("$$", "$", StringComparison.Ordinal);
+        var tokenFile = (string)resolved["secrets"]!["blackbox-token"]!["file"]!;
+        var port = ServiceProcess.FreePort();
+        var script = command
+            .Replace("/run/secrets/blackbox-token", tokenFile, StringComparison.Ordinal)
+            .Replace("/etc/blackbox/config/blackbox.yml", container.Path("/etc/blackbox/config/blackbox.yml"), StringComparison.Ordinal)
+            .Replace("/tmp/blackbox.yml", container.Path("/tmp/blackbox.yml"), StringComparison.Ordinal)
+            .Replace("/bin/blackbox_exporter", "prometheus-blackbox-exporter", StringComparison.Ordinal)
+            .Replace("--web.listen-address=:9115", $"--web.listen-address=127.0.0.1:{port}", StringComparison.Ordinal);
+        script.Should().NotBe(command, "the command names the paths this test moves");
+        Directory.CreateDirectory(container.Path("/tmp"));
 
         await using var service = ServiceProcess.Start(new Dictionary<string, string>
         {
@@ -111,22 +120,28 @@ public sealed class ComposeStackTests
             ["Authentication:Jwt:Audience"] = env["Authentication__Jwt__Audience"],
         });
         await service.WaitUntilReadyAsync();
+        await using (var exporter = BackgroundProcess.Start("/bin/sh", ["-c", script], container.Path("/tmp/blackbox-exporter.log")))
+        {
+            await exporter.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{port}/-/healthy"));
+            File.ReadAllText(container.Path("/tmp/blackbox.yml")).Should().Contain(File.ReadAllText(tokenFile).Trim()).And.NotContain(Exporter.TokenPlaceholder);
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            (await client.GetStringAsync($"http://127.0.0.1:{port}/probe?module=monitoredservice_api&target=127.0.0.1:{service.BaseAddress.Port}"))
+                .Should().Contain("probe_success 1", "the committed token is signed with the committed key, for the audience and scope the API needs");
+            (await client.GetStringAsync($"http://127.0.0.1:{port}/probe?module=monitoredservice_ready&target={Uri.EscapeDataString($"{service.BaseAddress}health/ready")}"))
+                .Should().Contain("probe_success 1");
+        }
+
         var directory = Directory.CreateTempSubdirectory("monitoredservice-blackbox-");
         try
         {
-            await using var exporter = await Exporter.StartBlackboxAsync(token, directory);
-            (await exporter.ProbeAsync("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}"))
-                .Should().Contain("probe_success 1", "the committed token is signed with the committed key, for the audience and scope the API needs");
-            (await exporter.ProbeAsync("monitoredservice_ready", $"{service.BaseAddress}health/ready")).Should().Contain("probe_success 1");
+            await using var stranger = await Exporter.StartBlackboxAsync("not-a-token", directory);
+            (await stranger.ProbeAsync("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}"))
+                .Should().Contain("probe_success 0", "a refused token fails the round trip");
         }
         finally
         {
             directory.Delete(recursive: true);
         }
-
-        await using var stranger = await Exporter.StartBlackboxAsync("not-a-token", Directory.CreateTempSubdirectory("monitoredservice-blackbox-"));
-        (await stranger.ProbeAsync("monitoredservice_api", $"127.0.0.1:{service.BaseAddress.Port}"))
-            .Should().Contain("probe_success 0", "a refused token fails the round trip");
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using Xunit.Abstractions;
 
 namespace MonitoredService.RealProcess.Tests.EndToEnd;
@@ -54,7 +53,7 @@ public sealed class AddOnEndToEndTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         try
         {
-            using var traffic = new Traffic(service.BaseAddress);
+            using var traffic = new Traffic(service.BaseAddress, Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2)));
 
             // Act 1: healthy. Every target up, both probes succeed, no alert (the host's own state aside).
             foreach (var job in new[] { "monitoredservice", "monitoredservice-postgres", "monitoredservice-blackbox", "node" })
@@ -179,47 +178,6 @@ public sealed class AddOnEndToEndTests(ITestOutputHelper output)
         {
             await Tools.RunAsync("umount", ["-l", Path]);
             Directory.Delete(Path, recursive: true);
-        }
-    }
-
-    /// <summary>Steady API traffic with a valid token (about 30 requests a second) until disposed.</summary>
-    private sealed class Traffic : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public Traffic(Uri service) => _loop = Task.Run(() => RunAsync(service, _stop.Token));
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _loop.Wait(TimeSpan.FromSeconds(10));
-            _stop.Dispose();
-        }
-
-        private static async Task RunAsync(Uri service, CancellationToken stop)
-        {
-            using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
-            client.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2)));
-            var sent = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var created = await client.PostAsJsonAsync("/api/items", new { name = $"e2e {sent++}" }, stop);
-                    if (created.Headers.Location is { } location)
-                    {
-                        (await client.GetAsync(location, stop)).Dispose();
-                    }
-
-                    (await client.GetAsync("/api/items?limit=10", stop)).Dispose();
-                    await Task.Delay(100, stop);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
-                {
-                    // The database stopping, or the test ending.
-                }
-            }
         }
     }
 }

@@ -31,6 +31,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
     private static readonly TestTokens Tokens = new();
 
+    private static readonly string TrafficToken = Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2));
+
     [Fact]
     public async Task PrometheusAndAlertmanagerSeeHealthyTrafficThenErrorsThenAnOutage()
     {
@@ -43,7 +45,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         {
             // Act 1: healthy traffic.
             service = await StartServiceAsync(port, database, errorRate: 0);
-            using (var traffic = new Traffic(service.BaseAddress))
+            using (var traffic = new Traffic(service.BaseAddress, TrafficToken))
             {
                 await Eventually.TrueAsync(async () => await stack.ScalarAsync("up{job=\"monitoredservice\"}") == 1, "Prometheus should scrape the service");
                 await Task.Delay(MonitoringStack.For + TimeSpan.FromSeconds(7)); // any alert would be firing by now
@@ -75,7 +77,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             // Act 2: half the API requests fail.
             await StopServiceAsync(service);
             service = await StartServiceAsync(port, database, errorRate: 0.5);
-            using (new Traffic(service.BaseAddress))
+            using (new Traffic(service.BaseAddress, TrafficToken))
             {
                 foreach (var alert in new[] { "MonitoredServiceHighErrorRatio", "MonitoredServiceAvailabilityBudgetFastBurn" })
                 {
@@ -177,53 +179,6 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         service.Terminate();
         (await service.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
         await service.DisposeAsync();
-    }
-
-    /// <summary>Steady API traffic (about 40 requests a second: reads, lists, creates, unknown ids) until disposed.</summary>
-    private sealed class Traffic : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-        private int _sent;
-
-        public Traffic(Uri service) => _loop = Task.Run(() => RunAsync(service, _stop.Token));
-
-        public int Sent => _sent;
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _loop.Wait(TimeSpan.FromSeconds(10));
-            _stop.Dispose();
-        }
-
-        private async Task RunAsync(Uri service, CancellationToken stop)
-        {
-            using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
-            client.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2)));
-            var id = 1L;
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var created = await client.PostAsJsonAsync("/api/items", new { name = $"e2e {_sent}" }, stop);
-                    if (created.IsSuccessStatusCode)
-                    {
-                        id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(stop)).GetProperty("id").GetInt64();
-                    }
-
-                    (await client.GetAsync($"/api/items/{id}", stop)).Dispose();
-                    (await client.GetAsync("/api/items?limit=10", stop)).Dispose();
-                    (await client.GetAsync("/api/items/999999999", stop)).Dispose();
-                    Interlocked.Add(ref _sent, 4);
-                    await Task.Delay(100, stop);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
-                {
-                    // The service restarting or the test ending.
-                }
-            }
-        }
     }
 
     /// <summary>About 45 requests a second with bad tokens (forged with another key, expired, garbage) until disposed.</summary>
