@@ -9,8 +9,8 @@ public sealed class AlertmanagerTests
 
     private static readonly Dictionary<string, string> ReceiversBySeverity = new()
     {
-        ["critical"] = "pager,team-chat",
-        ["warning"] = "team-chat",
+        ["critical"] = "pager,oncall-email,team-chat",
+        ["warning"] = "team-chat,warning-digest",
         ["info"] = "info-chat",
     };
 
@@ -61,6 +61,21 @@ public sealed class AlertmanagerTests
 
         settings.Should().Contain(["routing_key_file", "api_url_file"]);
         settings.Should().NotContain(["routing_key", "service_key", "api_url", "url", "auth_password"], "secrets are mounted files, not values in a ConfigMap");
+        var global = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["global"];
+        global.Children.Keys.Select(key => ((YamlScalarNode)key).Value).Should().Contain("smtp_auth_password_file").And.NotContain("smtp_auth_password");
+    }
+
+    [Fact]
+    public void WarningsGoToTheTeamMailboxAtMostOnceADay()
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(ConfigPath)));
+        var routes = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["route"])["routes"];
+        var digest = routes.Children.Cast<YamlMappingNode>().Single(route => route["receiver"].ToString() == "warning-digest");
+
+        digest["group_interval"].ToString().Should().Be("24h");
+        digest["repeat_interval"].ToString().Should().Be("24h");
+        ((YamlSequenceNode)digest["group_by"]).Children.Select(label => label.ToString()).Should().Equal(["severity"], "every warning in one email");
     }
 
     private static Task<(int ExitCode, string Output)> RouteAsync(string receivers, string labels) =>

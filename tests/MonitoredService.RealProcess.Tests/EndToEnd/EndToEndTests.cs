@@ -111,6 +111,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             await stack.Webhook.WaitForAsync("pager", "MonitoredServiceTargetDown", AlertBound);
             output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s target down firing and paged");
 
+            // The critical tier also emails on-call, through the smarthost, with the runbook link.
+            var email = await stack.Mail.WaitForAsync("monitoredservice-oncall@example.com", AlertBound,
+                "Subject: [FIRING] MonitoredServiceTargetDown (critical)",
+                "Runbook: https://github.com/example-org/monitoredservice/blob/main/docs/runbooks/MonitoredServiceTargetDown.md");
+            email.Should().Contain(instance, "the description names the instance");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s emailed on-call ({stack.Mail.Messages().Count} emails so far)");
+
             // A symptom of the same instance (as Prometheus sends it) is inhibited; the same symptom of another instance is not.
             var symptom = new Dictionary<string, string> { ["alertname"] = "MonitoredServiceNotReady", ["severity"] = "warning", ["job"] = "monitoredservice" };
             await stack.PostAlertAsync(new(symptom) { ["instance"] = instance });

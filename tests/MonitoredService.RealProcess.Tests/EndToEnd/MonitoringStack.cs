@@ -22,8 +22,9 @@ public sealed partial class MonitoringStack : IAsyncDisposable
     private readonly BackgroundProcess _alertmanager;
     private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private MonitoringStack(DirectoryInfo directory, BackgroundProcess prometheus, BackgroundProcess alertmanager, WebhookReceiver webhook, Uri prometheusUrl, Uri alertmanagerUrl)
+    private MonitoringStack(DirectoryInfo directory, BackgroundProcess prometheus, BackgroundProcess alertmanager, WebhookReceiver webhook, SmtpSink mail, Uri prometheusUrl, Uri alertmanagerUrl)
     {
+        Mail = mail;
         _directory = directory;
         _prometheus = prometheus;
         _alertmanager = alertmanager;
@@ -34,11 +35,14 @@ public sealed partial class MonitoringStack : IAsyncDisposable
 
     public WebhookReceiver Webhook { get; }
 
+    /// <summary>The SMTP server Alertmanager's email receivers send to.</summary>
+    public SmtpSink Mail { get; }
+
     public Uri PrometheusUrl { get; }
 
     public Uri AlertmanagerUrl { get; }
 
-    public IEnumerable<string> LogPaths => [_prometheus.LogPath, _alertmanager.LogPath];
+    public IEnumerable<string> LogPaths => [_prometheus.LogPath, _alertmanager.LogPath, Mail.LogPath];
 
     /// <summary>Where this test runs the add-ons' exporters, and the service's address "from outside" (what the blackbox probes).</summary>
     public sealed record AddOns(string PostgresExporter, string BlackboxExporter, string NodeExporter, string ServiceFromOutside);
@@ -54,11 +58,14 @@ public sealed partial class MonitoringStack : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("monitoredservice-e2e-");
         var webhook = new WebhookReceiver();
+        var mail = await SmtpSink.StartAsync(directory);
         var prometheusPort = ServiceProcess.FreePort();
         var alertmanagerPort = ServiceProcess.FreePort();
 
         await File.WriteAllTextAsync(Path.Combine(directory.FullName, "rules.yml"), TestRules());
-        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "alertmanager.yml"), TestAlertmanagerConfig(webhook.Address));
+        var smtpPassword = Path.Combine(directory.FullName, "smtp-password");
+        await File.WriteAllTextAsync(smtpPassword, "test-only");
+        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "alertmanager.yml"), TestAlertmanagerConfig(webhook.Address, mail.Address, smtpPassword));
         await File.WriteAllTextAsync(Path.Combine(directory.FullName, "prometheus.yml"), $$"""
             global:
               scrape_interval: 1s
@@ -88,7 +95,7 @@ public sealed partial class MonitoringStack : IAsyncDisposable
             $"--web.listen-address=127.0.0.1:{prometheusPort}",
             "--enable-feature=exemplar-storage",
         ], Path.Combine(directory.FullName, "prometheus.log"));
-        var stack = new MonitoringStack(directory, prometheus, alertmanager, webhook,
+        var stack = new MonitoringStack(directory, prometheus, alertmanager, webhook, mail,
             new Uri($"http://127.0.0.1:{prometheusPort}"), new Uri($"http://127.0.0.1:{alertmanagerPort}"));
         await alertmanager.WaitUntilReadyAsync(new Uri(stack.AlertmanagerUrl, "/-/ready"));
         await prometheus.WaitUntilReadyAsync(new Uri(stack.PrometheusUrl, "/-/ready"));
@@ -171,21 +178,29 @@ public sealed partial class MonitoringStack : IAsyncDisposable
         return shortened;
     }
 
+    /// <summary>The global settings the test copy changes: the smarthost is the test's SMTP sink, without TLS.</summary>
+    public static readonly string[] ChangedGlobals = ["smtp_smarthost", "smtp_require_tls", "smtp_auth_password_file"];
+
     /// <summary>
-    /// Our Alertmanager configuration with each receiver replaced by a webhook to
-    /// <c>{webhook}/{receiver name}</c> and the routes' waits shortened to a second; the routing tree,
-    /// its matchers and the inhibition rules are the shipped ones.
+    /// Our Alertmanager configuration with a webhook to <c>{webhook}/{receiver name}</c> in place of
+    /// each receiver's chat and pager settings (email receivers keep their email settings, sent to
+    /// <paramref name="smarthost"/> without TLS), and the routes' waits shortened to a second; the
+    /// routing tree, its matchers and the inhibition rules are the shipped ones.
     /// </summary>
-    public static string TestAlertmanagerConfig(Uri webhook)
+    public static string TestAlertmanagerConfig(Uri webhook, string smarthost, string smtpPasswordFile)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(File.ReadAllText(Repository.Path("alerts", "alertmanager.yml"))));
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var global = (YamlMappingNode)root["global"];
+        global.Children[new YamlScalarNode(ChangedGlobals[0])] = new YamlScalarNode(smarthost);
+        global.Children[new YamlScalarNode(ChangedGlobals[1])] = new YamlScalarNode("false");
+        global.Children[new YamlScalarNode(ChangedGlobals[2])] = new YamlScalarNode(smtpPasswordFile);
         var receivers = (YamlSequenceNode)root["receivers"];
         foreach (var receiver in receivers.Children.Cast<YamlMappingNode>())
         {
             var name = ((YamlScalarNode)receiver["name"]).Value!;
-            foreach (var key in receiver.Children.Keys.Where(key => ((YamlScalarNode)key).Value != "name").ToArray())
+            foreach (var key in receiver.Children.Keys.Where(key => ((YamlScalarNode)key).Value is not ("name" or "email_configs")).ToArray())
             {
                 receiver.Children.Remove(key);
             }
@@ -304,6 +319,7 @@ public sealed partial class MonitoringStack : IAsyncDisposable
         await _prometheus.DisposeAsync();
         await _alertmanager.DisposeAsync();
         await Webhook.DisposeAsync();
+        await Mail.DisposeAsync();
         _directory.Delete(recursive: true);
     }
 

@@ -22,14 +22,23 @@ public sealed class TestCopiesTests
     public async Task TheTestAlertmanagerConfigRoutesAndInhibitsLikeTheShippedOne()
     {
         var shipped = Load(File.ReadAllText(Repository.Path("alerts", "alertmanager.yml")));
-        var text = MonitoringStack.TestAlertmanagerConfig(new Uri("http://127.0.0.1:9/"));
+        var text = MonitoringStack.TestAlertmanagerConfig(new Uri("http://127.0.0.1:9/"), "127.0.0.1:25", "/dev/null");
         var copy = Load(text);
 
         JsonNode.DeepEquals(copy["inhibit_rules"], shipped["inhibit_rules"]).Should().BeTrue();
         Receivers(copy["route"]!).Should().Equal(Receivers(shipped["route"]!));
         Matchers(copy["route"]!).Should().Equal(Matchers(shipped["route"]!));
         copy["receivers"]!.AsArray().Select(r => (string)r!["name"]!).Should().Equal(shipped["receivers"]!.AsArray().Select(r => (string)r!["name"]!));
-        copy["receivers"]!.AsArray().Should().OnlyContain(r => r!.AsObject().Count == 2 && r["webhook_configs"] != null);
+        copy["receivers"]!.AsArray().Should().OnlyContain(r => r!["webhook_configs"] != null && r.AsObject().Count == (r["email_configs"] == null ? 2 : 3));
+        foreach (var receiver in shipped["receivers"]!.AsArray().Where(r => r!["email_configs"] != null))
+        {
+            JsonNode.DeepEquals(copy["receivers"]!.AsArray().Single(r => (string)r!["name"]! == (string)receiver!["name"]!)!["email_configs"], receiver!["email_configs"])
+                .Should().BeTrue("email receivers keep their addresses and templates");
+        }
+
+        copy["global"]!.AsObject().Select(pair => pair.Key).Should().BeEquivalentTo(shipped["global"]!.AsObject().Select(pair => pair.Key));
+        copy["global"]!.AsObject().Where(pair => !JsonNode.DeepEquals(pair.Value, shipped["global"]![pair.Key]))
+            .Select(pair => pair.Key).Should().BeEquivalentTo(MonitoringStack.ChangedGlobals, "only the smarthost is the test's");
 
         var file = Path.Combine(Path.GetTempPath(), $"monitoredservice-am-{Guid.NewGuid():N}.yml");
         await File.WriteAllTextAsync(file, text);
