@@ -77,6 +77,17 @@ install_debian_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# The .NET diagnostic tools the runbooks use (docs/diagnostics.md), for the test that attaches them
+# to the sandboxed service; from NuGet, into artifacts/diagnostic-tools.
+install_diagnostic_tools() {
+  local tools="$PWD/artifacts/diagnostic-tools" tool
+  for tool in dotnet-counters dotnet-gcdump dotnet-trace dotnet-dump; do
+    [ -x "$tools/$tool" ] && continue
+    log "installing $tool into artifacts/diagnostic-tools"
+    dotnet tool install --tool-path "$tools" "$tool" --version 10.0.750501 >/dev/null || return 1
+  done
+}
+
 build() {
   log "dotnet build (Release)"
   dotnet build MonitoredService.sln --configuration Release --nologo --verbosity quiet
@@ -135,6 +146,10 @@ stop_leftover_servers() {
 
 if require_dotnet && require_debian_packages; then
   if build; then
+    if ! $fast && ! install_diagnostic_tools; then
+      echo "diagnostic tools: 0 passed, 1 failed" # the diagnostics test then fails too
+      failed=$((failed + 1))
+    fi
     for suite in "${suites[@]}"; do
       run_suite "$suite"
     done
