@@ -180,6 +180,11 @@ public sealed class ComposeStackTests
         check.ExitCode.Should().Be(0, check.All);
         check.All.Should().Contain($"SUCCESS: {RuleFiles.Rules.Count} rules found");
         Option(prometheus, "--enable-feature").Should().Be("exemplar-storage", "latency panels link exemplars to traces");
+        Option(prometheus, "--storage.tsdb.retention.time").Should().Be("31d", "the SLOs are computed over 30 days");
+        Option(prometheus, "--storage.tsdb.retention.size").Should().Be("5GB");
+        var labels = Yaml(File.ReadAllText(container.Path(config)))["global"]!["external_labels"]!.AsObject();
+        labels.Select(pair => pair.Key).Should().BeEquivalentTo(["cluster", "environment"]);
+        RuleFiles.Rules.Should().NotContain(rule => rule.Expr.Contains("cluster=") || rule.Expr.Contains("environment="), "the rules select on job, whatever cluster runs them");
     }
 
     [Fact]
