@@ -30,11 +30,51 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.OutputDataReceived += (_, line) => Append(_stdout, line.Data);
         _process.ErrorDataReceived += (_, line) => Append(_stderr, line.Data);
         _sinceStart = Stopwatch.StartNew();
-        _process.Start();
+        StartOnAThreadOfItsOwn(_process);
         if (outputFile is null)
         {
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="process"/> from a thread that lives until it exits. A child that asks
+    /// for a parent-death signal (bwrap's --die-with-parent, PR_SET_PDEATHSIG) gets it when the
+    /// <em>thread</em> that forked it ends (prctl(2)), and a thread-pool thread retires when idle:
+    /// the sandboxed service was SIGKILLed (exit 137) at random, a second or a minute after start.
+    /// </summary>
+    private static void StartOnAThreadOfItsOwn(Process process)
+    {
+        using var started = new ManualResetEventSlim();
+        Exception? failure = null;
+        var parent = new Thread(() =>
+        {
+            try
+            {
+                process.Start();
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+                return;
+            }
+            finally
+            {
+                started.Set();
+            }
+
+            process.WaitForExit();
+        })
+        {
+            IsBackground = true,
+            Name = "service process parent",
+        };
+        parent.Start();
+        started.Wait();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 
