@@ -65,7 +65,9 @@ public sealed class FaultInjectionTests
         clock.Stop();
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
-        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300));
+        // The runtime's timers count whole milliseconds of a coarser clock than the stopwatch's: the
+        // 300 ms delay once measured 298.6 ms here.
+        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290));
     }
 
     [Fact]

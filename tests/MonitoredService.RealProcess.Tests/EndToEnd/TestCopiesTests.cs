@@ -15,7 +15,10 @@ public sealed class TestCopiesTests
         copy.Should().HaveCount(shipped.Length);
         var changed = shipped.Zip(copy).Where(pair => pair.First != pair.Second).ToArray();
         changed.Should().NotBeEmpty();
-        changed.Should().OnlyContain(pair => pair.First.TrimStart().StartsWith("for: ") && pair.Second.Trim() == $"for: {MonitoringStack.For.TotalSeconds:0}s");
+        changed.Should().OnlyContain(pair => pair.First.TrimStart().StartsWith("for: ")
+            && pair.Second.Trim() == $"for: {MonitoringStack.TestFor(pair.First.Trim().Substring("for: ".Length)).TotalSeconds:0}s");
+        changed.Should().Contain(pair => pair.Second.Trim() == $"for: {MonitoringStack.ShortFor.TotalSeconds:0}s", "alerts shorter than 5 minutes stay shorter");
+        MonitoringStack.TestFor("1m").Should().BeLessThan(MonitoringStack.TestFor("5m"), "the cause (PostgresDown, 1m) fires before its symptoms (5m)");
     }
 
     [Fact]
