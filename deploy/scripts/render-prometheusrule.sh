@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders deploy/k8s/base/prometheusrule.yaml from alerts/monitoredservice.rules.yml, the one source
+# Renders deploy/k8s/operator/prometheusrule.yaml from alerts/monitoredservice.rules.yml, the one source
 # of the rules: the PrometheusRule's spec is the rule file, indented. Run it after changing the rules;
 # the test command fails while the two differ.
 #   deploy/scripts/render-prometheusrule.sh           # rewrite the manifest
@@ -8,7 +8,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rules="$root/alerts/monitoredservice.rules.yml"
-manifest="$root/deploy/k8s/base/prometheusrule.yaml"
+manifest="$root/deploy/k8s/operator/prometheusrule.yaml"
 
 render() {
   cat <<'HEADER'
@@ -30,7 +30,7 @@ HEADER
 case "${1:-}" in
   --check)
     if ! diff -u "$manifest" <(render); then
-      echo "deploy/k8s/base/prometheusrule.yaml is out of date: run deploy/scripts/render-prometheusrule.sh" >&2
+      echo "deploy/k8s/operator/prometheusrule.yaml is out of date: run deploy/scripts/render-prometheusrule.sh" >&2
       exit 1
     fi
     ;;

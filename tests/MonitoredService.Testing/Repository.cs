@@ -22,6 +22,9 @@ public static class Repository
                 $"The shared JSON schemas are in none of {string.Join(", ", candidates.Where(c => c.Length > 0))}; set MONITOREDSERVICE_SCHEMAS.");
     });
 
+    /// <summary>A file of the project's own JSON schemas (tests/schemas: the kinds the shared set lacks; SOURCES.md there).</summary>
+    public static string ProjectSchema(params string[] parts) => Path(["tests", "schemas", .. parts]);
+
     /// <summary>A file of the shared JSON schemas (Kubernetes 1.32, monitoring.coreos.com, Grafana): ../shared/schemas.</summary>
     public static string Schema(params string[] parts) => System.IO.Path.Combine([SchemasPath.Value, .. parts]);
 }

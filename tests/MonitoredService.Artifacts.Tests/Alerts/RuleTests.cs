@@ -105,7 +105,7 @@ public sealed partial class RuleTests
             compose.Should().Contain($"job_name: {job}\n", "the local stack scrapes it under the job its alerts select");
         }
 
-        foreach (var (addOn, job) in new[] { ("postgres-exporter", "monitoredservice-postgres"), ("blackbox-exporter", "monitoredservice-blackbox") })
+        foreach (var (addOn, job) in new[] { ("postgres-exporter", "monitoredservice-postgres"), ("blackbox-exporter", "monitoredservice-blackbox"), ("fluent-bit", "fluent-bit") })
         {
             var monitor = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "servicemonitor.yaml"));
             var service = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "service.yaml"));

@@ -66,9 +66,10 @@ public sealed partial class DashboardTests
             var title = panel.GetProperty("title").GetString();
             panel.GetProperty("description").GetString().Should().NotBeNullOrWhiteSpace($"panel '{title}' explains itself");
             panel.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("unit").GetString().Should().NotBeNullOrWhiteSpace($"panel '{title}' has a unit");
-            panel.GetProperty("datasource").GetProperty("uid").GetString().Should().Be("${datasource}", $"panel '{title}'");
+            var datasource = DashboardFiles.IsLogs(panel) ? "${logs}" : "${datasource}";
+            panel.GetProperty("datasource").GetProperty("uid").GetString().Should().Be(datasource, $"panel '{title}'");
             panel.GetProperty("targets").EnumerateArray().Should().NotBeEmpty()
-                .And.OnlyContain(target => target.GetProperty("datasource").GetProperty("uid").GetString() == "${datasource}");
+                .And.OnlyContain(target => target.GetProperty("datasource").GetProperty("uid").GetString() == datasource);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class ComposeStackTests
 
         services.Select(s => s.Key).Should().BeEquivalentTo(
             ["monitoredservice", "postgres", "prometheus", "alertmanager", "grafana", "jaeger", "elasticsearch", "kibana", "fluent-bit",
-                "postgres-exporter", "blackbox-exporter", "node-exporter"]);
+                "postgres-exporter", "blackbox-exporter", "node-exporter", "elasticsearch-setup"]);
         ((string)services["monitoredservice"]!["build"]!["dockerfile"]!).Should().Be("deploy/Dockerfile");
         foreach (var (name, service) in services)
         {
@@ -238,6 +238,26 @@ public sealed class ComposeStackTests
             var url = new Uri((string)source!["url"]!);
             services.Select(s => s.Key).Should().Contain(url.Host, $"data source {source["name"]} points at a service of the stack");
         }
+    }
+
+    [Fact]
+    public async Task TheLogStoreSetupRunsTheKubernetesJobsScriptAndFiles()
+    {
+        var setup = (await ServicesAsync())["elasticsearch-setup"]!;
+        using var container = Container.Of(setup);
+        var command = setup["command"]!.AsArray().Select(c => (string)c!).ToArray();
+        var job = await Manifests.SingleAsync(Manifests.ElasticsearchSetup, "Job");
+        var jobContainer = job["spec"]!["template"]!["spec"]!["containers"]![0]!;
+
+        command.Should().Equal(jobContainer["command"]!.AsArray().Select(c => (string)c!), "the same script, at the same path");
+        ((string)setup["image"]!).Should().Be((string)jobContainer["image"]!);
+        foreach (var file in Directory.GetFiles(Repository.Path(Manifests.ElasticsearchSetup)).Where(f => !f.EndsWith(".yaml", StringComparison.Ordinal)))
+        {
+            File.ReadAllText(container.Path($"/setup/{Path.GetFileName(file)}")).Should().Be(File.ReadAllText(file));
+        }
+
+        ((string)setup["restart"]!).Should().Be("no", "a one-shot");
+        ((string)setup["environment"]!["KIBANA_URL"]!).Should().Be("http://kibana:5601");
     }
 
     [Fact]

@@ -124,13 +124,13 @@ public sealed partial class FluentBitTests
     private static bool Matches(Matcher matcher, string path) => matcher.Match(path).HasMatches;
 
     private static IReadOnlyList<(string Name, Dictionary<string, string> Settings)> Kubernetes() =>
-        Load(Repository.Path("deploy", "fluent-bit", "fluent-bit.kubernetes.conf"));
+        Load(Repository.Path("deploy", "k8s", "addons", "fluent-bit", "fluent-bit.conf"));
 
     private static IReadOnlyList<(string Name, Dictionary<string, string> Settings)> Compose() =>
         Load(Repository.Path("deploy", "compose", "fluent-bit", "fluent-bit.conf"));
 
     private static IReadOnlyList<Dictionary<string, string>> Parsers() =>
-        Load(Repository.Path("deploy", "fluent-bit", "parsers.conf")).Where(s => s.Name == "PARSER").Select(s => s.Settings).ToArray();
+        Load(Repository.Path("deploy", "k8s", "addons", "fluent-bit", "parsers.conf")).Where(s => s.Name == "PARSER").Select(s => s.Settings).ToArray();
 
     private static Dictionary<string, string> Section(IReadOnlyList<(string Name, Dictionary<string, string> Settings)> config, string name, string? plugin = null) =>
         config.Should().ContainSingle(s => s.Name == name && (plugin == null || s.Settings["Name"] == plugin), $"one [{name}] {plugin}").Subject.Settings;

@@ -164,7 +164,7 @@ public sealed partial class MonitoringStack : IAsyncDisposable
         var empty = new List<string>();
         foreach (var path in dashboards)
         {
-            foreach (var panel in DashboardFiles.Panels(DashboardFiles.Load(path)))
+            foreach (var panel in DashboardFiles.MetricPanels(DashboardFiles.Load(path)))
             {
                 var expressions = panel.GetProperty("targets").EnumerateArray().Select(target => target.GetProperty("expr").GetString()!).ToArray();
                 if (include is not null && !include(expressions))

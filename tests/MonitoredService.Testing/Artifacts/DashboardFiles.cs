@@ -16,7 +16,13 @@ public static class DashboardFiles
                 ? panel.GetProperty("panels").EnumerateArray().ToArray()
                 : [panel]);
 
+    /// <summary>Whether the panel shows log lines from Elasticsearch (the overview's logs panel), not metrics.</summary>
+    public static bool IsLogs(JsonElement panel) => panel.GetProperty("datasource").GetProperty("type").GetString() == "elasticsearch";
+
+    /// <summary>Every panel over Prometheus.</summary>
+    public static IEnumerable<JsonElement> MetricPanels(JsonElement dashboard) => Panels(dashboard).Where(panel => !IsLogs(panel));
+
     public static IEnumerable<string> Expressions(JsonElement dashboard) =>
-        Panels(dashboard).SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+        MetricPanels(dashboard).SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
             .Select(target => target.GetProperty("expr").GetString()!);
 }

@@ -9,7 +9,7 @@ namespace MonitoredService.Testing.Artifacts;
 /// <summary>
 /// The Kubernetes manifests as <c>kubectl kustomize</c> renders them (offline), as JSON objects, and
 /// the JSON schema each kind is validated against (../shared/schemas: Kubernetes 1.32 and
-/// monitoring.coreos.com).
+/// monitoring.coreos.com; tests/schemas for the kinds the shared set lacks).
 /// </summary>
 public static class Manifests
 {
@@ -17,9 +17,23 @@ public static class Manifests
     public const string Sqlite = "deploy/k8s/overlays/sqlite";
     public const string PostgresExporter = "deploy/k8s/addons/postgres-exporter";
     public const string BlackboxExporter = "deploy/k8s/addons/blackbox-exporter";
+    public const string FluentBit = "deploy/k8s/addons/fluent-bit";
+    public const string ElasticsearchSetup = "deploy/k8s/addons/elasticsearch-setup";
+    public const string Operator = "deploy/k8s/operator";
 
-    /// <summary>Kinds without a schema in ../shared/schemas; the tests assert their fields themselves.</summary>
-    public static readonly string[] KindsWithoutSchema = ["PersistentVolumeClaim"];
+    /// <summary>Every kustomization of deploy/k8s.</summary>
+    public static readonly string[] All = [Base, Sqlite, PostgresExporter, BlackboxExporter, FluentBit, ElasticsearchSetup, Operator];
+
+    /// <summary>The kinds whose schema is the project's own (tests/schemas), not the shared set's.</summary>
+    private static readonly Dictionary<(string ApiVersion, string Kind), string[]> ProjectSchemaFiles = new()
+    {
+        [("apps/v1", "DaemonSet")] = ["kubernetes", "v1.32.2-standalone-strict", "daemonset-apps-v1.json"],
+        [("rbac.authorization.k8s.io/v1", "ClusterRole")] = ["kubernetes", "v1.32.2-standalone-strict", "clusterrole-rbac-v1.json"],
+        [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = ["kubernetes", "v1.32.2-standalone-strict", "clusterrolebinding-rbac-v1.json"],
+        [("batch/v1", "Job")] = ["kubernetes", "v1.32.2-standalone-strict", "job-batch-v1.json"],
+        [("v1", "PersistentVolumeClaim")] = ["kubernetes", "v1.32.2-standalone-strict", "persistentvolumeclaim-v1.json"],
+        [("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig")] = ["monitoring.coreos.com", "alertmanagerconfig_v1alpha1.json"],
+    };
 
     private static readonly Dictionary<(string ApiVersion, string Kind), string[]> SchemaFiles = new()
     {
@@ -34,17 +48,13 @@ public static class Manifests
         [("monitoring.coreos.com/v1", "PrometheusRule")] = ["monitoring.coreos.com", "prometheusrule_v1.json"],
     };
 
-    private static readonly Dictionary<string, Lazy<Task<IReadOnlyList<JsonObject>>>> Renders = new()
-    {
-        [Base] = new(() => RenderAsync(Base)),
-        [Sqlite] = new(() => RenderAsync(Sqlite)),
-        [PostgresExporter] = new(() => RenderAsync(PostgresExporter)),
-        [BlackboxExporter] = new(() => RenderAsync(BlackboxExporter)),
-    };
+    private static readonly Dictionary<string, Lazy<Task<IReadOnlyList<JsonObject>>>> Renders =
+        All.ToDictionary(kustomization => kustomization, kustomization => new Lazy<Task<IReadOnlyList<JsonObject>>>(() => RenderAsync(kustomization)));
 
-    private static readonly Dictionary<string, Lazy<Task<JsonSchema>>> Schemas = SchemaFiles.Values.ToDictionary(
-        parts => string.Join('/', parts),
-        parts => new Lazy<Task<JsonSchema>>(() => JsonSchema.FromFileAsync(Repository.Schema(parts))));
+    private static readonly Dictionary<(string ApiVersion, string Kind), Lazy<Task<JsonSchema>>> Schemas =
+        SchemaFiles.Select(pair => KeyValuePair.Create(pair.Key, Repository.Schema(pair.Value)))
+            .Concat(ProjectSchemaFiles.Select(pair => KeyValuePair.Create(pair.Key, Repository.ProjectSchema(pair.Value))))
+            .ToDictionary(pair => pair.Key, pair => new Lazy<Task<JsonSchema>>(() => JsonSchema.FromFileAsync(pair.Value)));
 
     /// <summary>The rendered objects of a kustomization (rendered once per test run).</summary>
     public static Task<IReadOnlyList<JsonObject>> OfAsync(string kustomization) => Renders[kustomization].Value;
@@ -54,11 +64,11 @@ public static class Manifests
 
     public static string Kind(JsonNode manifest) => (string)manifest["kind"]!;
 
-    /// <summary>The schema of this object's apiVersion and kind, or null for <see cref="KindsWithoutSchema"/>.</summary>
+    /// <summary>The schema of this object's apiVersion and kind, or null if there is none.</summary>
     public static async Task<JsonSchema?> SchemaOfAsync(JsonObject manifest)
     {
         var key = ((string)manifest["apiVersion"]!, Kind(manifest));
-        return SchemaFiles.TryGetValue(key, out var parts) ? await Schemas[string.Join('/', parts)].Value : null;
+        return Schemas.TryGetValue(key, out var schema) ? await schema.Value : null;
     }
 
     /// <summary>Runs <c>kubectl kustomize</c>; the test command needs kubectl (present on this machine).</summary>
