@@ -63,6 +63,8 @@ require_debian_packages() {
   command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=(prometheus-postgres-exporter)
   command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
   command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
+  # The log store's setup script is curl and sh; its test runs it with the machine's curl.
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   # The SMTP server the end-to-end test's Alertmanager mails critical alerts to (Debian's python3).
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
   install_debian_packages "${missing[@]}"

@@ -7,7 +7,8 @@ public sealed class AlertmanagerTests
 {
     private static readonly string ConfigPath = Repository.Path("alerts", "alertmanager.yml");
 
-    private static readonly Dictionary<string, string> ReceiversBySeverity = new()
+    /// <summary>The receivers of each severity, in route order (docs/on-call.md).</summary>
+    internal static readonly Dictionary<string, string> ReceiversBySeverity = new()
     {
         ["critical"] = "pager,oncall-email,team-chat",
         ["warning"] = "team-chat,warning-digest",

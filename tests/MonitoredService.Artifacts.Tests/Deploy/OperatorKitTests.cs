@@ -68,15 +68,9 @@ public sealed class OperatorKitTests
     public async Task EveryAlertReachesItsReceiversThroughTheAlertmanagerConfig(string alert)
     {
         var severity = RuleFiles.Alerts.Single(rule => rule.Alert == alert).Labels["severity"];
-        var receivers = severity switch
-        {
-            "critical" => "pager,oncall-email,team-chat",
-            "warning" => "team-chat,warning-digest",
-            _ => "info-chat",
-        };
 
         // Another namespace than the service's: the alerts on Fluent Bit and the node carry theirs.
-        var (exitCode, output) = await RouteThroughTheOperatorAsync(receivers, $"alertname={alert} severity={severity} namespace=logging");
+        var (exitCode, output) = await RouteThroughTheOperatorAsync(AlertmanagerTests.ReceiversBySeverity[severity], $"alertname={alert} severity={severity} namespace=logging");
 
         exitCode.Should().Be(0, output);
     }

@@ -11,14 +11,16 @@ namespace MonitoredService.Artifacts.Tests.Deploy;
 public sealed class ScriptTests
 {
     public static TheoryData<string> Scripts => new(
-        Directory.GetFiles(Repository.Path("deploy", "scripts"), "*.sh").Select(path => Path.GetRelativePath(Repository.Root, path))
+        Directory.GetFiles(Repository.Path("deploy"), "*.sh", SearchOption.AllDirectories).Select(path => Path.GetRelativePath(Repository.Root, path))
             .Append("tests/run.sh").Append(".ci/run").Order());
 
     [Theory]
     [MemberData(nameof(Scripts))]
     public async Task ShellcheckFindsNothing(string script)
     {
-        var result = await Tools.RunAsync("shellcheck", ["--shell=bash", "--severity=style", script]);
+        // The shell its first line names: the log store's setup is POSIX sh (the curl image has no bash).
+        var shell = File.ReadLines(Repository.Path(script)).First() == "#!/bin/sh" ? "sh" : "bash";
+        var result = await Tools.RunAsync("shellcheck", [$"--shell={shell}", "--severity=style", script]);
 
         result.ExitCode.Should().Be(0, result.All);
     }
