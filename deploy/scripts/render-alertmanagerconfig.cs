@@ -102,42 +102,33 @@ static Dictionary<string, object> Route(YamlMappingNode node, bool top)
 {
     var fields = Map(node);
     Allow("a route", fields.Keys, "receiver", "group_by", "group_wait", "group_interval", "repeat_interval", "matchers", "continue", "routes", "mute_time_intervals", "active_time_intervals");
-    var route = new Dictionary<string, object>();
     var matchers = fields.TryGetValue("matchers", out var m) ? Strings(m).Select(Matcher).ToList() : [];
     if (top)
     {
         matchers.Insert(0, new Dictionary<string, object> { ["name"] = "alertname", ["value"] = "MonitoredService.+", ["matchType"] = "=~" });
     }
 
-    foreach (var (key, value) in fields)
+    // The receiver, then the matchers, then the rest: the order a reader looks for them in.
+    var route = new Dictionary<string, object>();
+    if (fields.TryGetValue("receiver", out var receiver))
     {
-        switch (key)
-        {
-            case "matchers":
-                break;
-            case "routes":
-                route["routes"] = ((YamlSequenceNode)value).Children.Select(r => (object)Route((YamlMappingNode)r, top: false)).ToList();
-                break;
-            case "group_by" or "mute_time_intervals" or "active_time_intervals":
-                route[Camel(key)] = Strings(value);
-                break;
-            case "continue":
-                route["continue"] = Scalar(value) == "true";
-                break;
-            default:
-                route[Camel(key)] = Scalar(value);
-                break;
-        }
-
-        if (key == "receiver" && matchers.Count > 0)
-        {
-            route["matchers"] = matchers;
-        }
+        route["receiver"] = Scalar(receiver);
     }
 
-    if (!route.ContainsKey("matchers") && matchers.Count > 0)
+    if (matchers.Count > 0)
     {
         route["matchers"] = matchers;
+    }
+
+    foreach (var (key, value) in fields.Where(f => f.Key is not ("receiver" or "matchers")))
+    {
+        route[Camel(key)] = key switch
+        {
+            "routes" => ((YamlSequenceNode)value).Children.Select(r => (object)Route((YamlMappingNode)r, top: false)).ToList(),
+            "group_by" or "mute_time_intervals" or "active_time_intervals" => Strings(value),
+            "continue" => Scalar(value) == "true",
+            _ => Scalar(value),
+        };
     }
 
     return route;
