@@ -7,6 +7,7 @@ using MonitoredService.Observability.Errors;
 using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Logging;
+using MonitoredService.Observability.Management;
 using MonitoredService.Observability.Metrics;
 using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Shutdown;
@@ -33,6 +34,7 @@ public static class ObservabilityExtensions
         builder.AddHealthProbes(settings);
         builder.AddMetrics(settings);
         builder.AddTracing(settings);
+        builder.AddManagementListener(settings);
         return builder;
     }
 

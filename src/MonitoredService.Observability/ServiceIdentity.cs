@@ -12,6 +12,9 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
 {
     public const string DefaultName = "monitoredservice";
 
+    /// <summary>When the build was made (ISO 8601, from the assembly's <c>BuildTime</c> metadata), or "unknown".</summary>
+    public string BuildTime { get; init; } = "unknown";
+
     /// <summary>
     /// The identity from configuration and the application's assembly (its informational version,
     /// <c>version+commit</c>). A host reads it once, through <see cref="Settings.SettingsCache.Identity"/>.
@@ -19,8 +22,9 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
     public static ServiceIdentity From(IConfiguration configuration, IHostEnvironment host, Assembly? assembly = null)
     {
         var attributes = ParseResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"]);
-        var informational = (assembly ?? Assembly.GetEntryAssembly())?
-            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        assembly ??= Assembly.GetEntryAssembly();
+        var informational = assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var buildTime = assembly?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(metadata => metadata.Key == "BuildTime")?.Value;
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         return new ServiceIdentity(
             Name: NonEmpty(configuration["OTEL_SERVICE_NAME"]) ?? attributes.GetValueOrDefault("service.name") ?? DefaultName,
@@ -29,7 +33,10 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
             Environment: attributes.GetValueOrDefault("deployment.environment.name")
                 ?? attributes.GetValueOrDefault("deployment.environment")
                 ?? host.EnvironmentName.ToLowerInvariant(),
-            InstanceId: attributes.GetValueOrDefault("service.instance.id") ?? System.Environment.MachineName);
+            InstanceId: attributes.GetValueOrDefault("service.instance.id") ?? System.Environment.MachineName)
+        {
+            BuildTime = NonEmpty(buildTime) ?? "unknown",
+        };
     }
 
     /// <summary><c>key1=value1,key2=value2</c>, values percent-decoded, as the specification says.</summary>

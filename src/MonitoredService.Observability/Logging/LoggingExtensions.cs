@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Logging.Elasticsearch;
 using MonitoredService.Observability.Settings;
 using Serilog;
-using Serilog.Events;
 
 namespace MonitoredService.Observability.Logging;
 
@@ -24,6 +23,12 @@ public static class LoggingExtensions
         var logging = settings.Get<LoggingOptions>();
         var elasticsearch = settings.Get<ElasticsearchOptions>();
         builder.Services.AddSingleton<LogShippingMetrics>();
+        builder.Services.AddSingleton(services => LogLevels.From(services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddSingleton(services => new LogLevelOverrides(
+            services.GetRequiredService<LogLevels>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<Prometheus.IMetricFactory>(),
+            () => services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LogLevelOverrides>>())); // resolved when a change is audited: after the logger is built
         builder.Services.AddSerilog(
             (services, logger) => Configure(logger, services, logging, elasticsearch),
             preserveStaticLogger: true);
@@ -43,16 +48,10 @@ public static class LoggingExtensions
         var identity = services.GetRequiredService<ServiceIdentity>();
         var metrics = services.GetRequiredService<LogShippingMetrics>();
         var formatter = EcsFormat.Create(identity);
-        logger
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
-            // The health-check service logs every unhealthy result at Error, on every probe: during
-            // start-up and drain that is an expected state, not an error. Dependency checks log their
-            // own transitions, with the exception, once (DependencyHealthCheck).
-            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
-            .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()) // Serilog:MinimumLevel:* overrides the defaults above
+        var levels = services.GetRequiredService<LogLevels>(); // first: a bad level stops the start naming its key
+        logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>());
+        // After the configuration: the levels as switches that /loggers can move (Serilog:MinimumLevel:* read there).
+        levels.ApplyTo(logger)
             .Enrich.FromLogContext()
             .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), logging.ConsoleQueueLimit, metrics));
         ElasticsearchShipping.WriteTo(logger.WriteTo, formatter, elasticsearch, metrics, services.GetRequiredService<TimeProvider>());

@@ -55,12 +55,7 @@ public static class MetricsExtensions
             return builder;
         }
 
-        builder.Services.AddHostedService<MeterBridge>();
-        if (options.Port is not null)
-        {
-            builder.Services.AddHostedService<SeparateMetricsListener>();
-        }
-
+        builder.Services.AddHostedService<MeterBridge>(); // served on the application port, or by the management listener
         return builder;
     }
 
