@@ -33,12 +33,22 @@ public sealed class SignalContractTests
         var exposition = await Exposition.ScrapeAsync(client);
         var exported = SignalContract.ExportedNames(exposition).ToHashSet();
 
-        // The store volume's metrics exist on the SQLite store only: its names from a second process.
-        await using (var sqlite = ServiceProcess.Start())
+        // The store volume's metrics exist on the SQLite store only: its names from a second process,
+        // scraped on its management port with a log-level override in force (that gauge has a
+        // series only while one is).
+        var managementPort = ServiceProcess.FreePort();
+        await using (var sqlite = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["Observability:Metrics:Port"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Observability:Metrics:Host"] = "127.0.0.1",
+        }))
         {
             await sqlite.WaitUntilReadyAsync();
-            using var sqliteClient = new HttpClient { BaseAddress = sqlite.BaseAddress };
-            exported.UnionWith(SignalContract.ExportedNames(await Exposition.ScrapeAsync(sqliteClient)));
+            using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+            using var change = await management.PostAsync("/loggers/MonitoredService.Items",
+                new StringContent("""{"level":"Debug"}""", System.Text.Encoding.UTF8, "application/json"));
+            change.EnsureSuccessStatusCode();
+            exported.UnionWith(SignalContract.ExportedNames(await Exposition.ScrapeAsync(management)));
         }
 
         exported.UnionWith(await AddOnNamesAsync(database, service));
