@@ -33,6 +33,7 @@ public static class ObservabilityExtensions
         builder.AddGracefulShutdown(settings);
         builder.AddHealthProbes(settings);
         builder.AddMetrics(settings);
+        builder.AddOtlpMetrics(settings);
         builder.AddTracing(settings);
         builder.AddManagementListener(settings);
         return builder;

@@ -87,7 +87,7 @@ public static class OtlpTraceDecoder
         return new OtlpSpan(traceId, spanId, parent, name, kind, status, attributes, events, resource);
     }
 
-    private static void Attributes(byte[] message, int fieldNumber, Dictionary<string, object> into)
+    internal static void Attributes(byte[] message, int fieldNumber, Dictionary<string, object> into)
     {
         foreach (var field in Fields(message).Where(field => field.Number == fieldNumber))
         {
@@ -96,7 +96,7 @@ public static class OtlpTraceDecoder
     }
 
     /// <summary>A KeyValue: key = 1, AnyValue = 2 (string 1, bool 2, int 3, double 4).</summary>
-    private static void Attribute(byte[] keyValue, Dictionary<string, object> into)
+    internal static void Attribute(byte[] keyValue, Dictionary<string, object> into)
     {
         var key = "";
         object value = "";
@@ -122,9 +122,9 @@ public static class OtlpTraceDecoder
         into[key] = value;
     }
 
-    private sealed record Field(int Number, ulong Varint, byte[] Bytes);
+    internal sealed record Field(int Number, ulong Varint, byte[] Bytes);
 
-    private static IEnumerable<Field> Fields(byte[] message)
+    internal static IEnumerable<Field> Fields(byte[] message)
     {
         var position = 0;
         while (position < message.Length)

@@ -33,8 +33,8 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
     private static readonly byte[][] Levels = [.. new[] { "trace", "debug", "info", "warn", "error", "fatal" }
         .Select(level => Encoding.UTF8.GetBytes($"\",\"log.level\":\"{level}\",\"message\":\""))];
 
-    /// <summary>Properties written under an ECS name instead of their own: the name, quoted, with its comma and colon.</summary>
-    private static readonly FrozenDictionary<string, byte[]> EcsNames = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Properties written under an ECS name instead of their own (the OTLP log records use the same names).</summary>
+    internal static readonly FrozenDictionary<string, string> FieldNames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["SourceContext"] = "log.logger",
         ["HttpRequestMethod"] = "http.request.method",
@@ -43,7 +43,11 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         ["HttpResponseStatusCode"] = "http.response.status_code",
         ["ClientAddress"] = "client.address",
         ["EventReason"] = "event.reason",
-    }.ToFrozenDictionary(pair => pair.Key, pair => Encoding.UTF8.GetBytes($",\"{pair.Value}\":"), StringComparer.Ordinal);
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary><see cref="FieldNames"/> as written: the name, quoted, with its comma and colon.</summary>
+    private static readonly FrozenDictionary<string, byte[]> EcsNames =
+        FieldNames.ToFrozenDictionary(pair => pair.Key, pair => Encoding.UTF8.GetBytes($",\"{pair.Value}\":"), StringComparer.Ordinal);
 
     private const string ElapsedMilliseconds = "ElapsedMilliseconds";
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Logging.Elasticsearch;
+using MonitoredService.Observability.Logging.Otlp;
 using MonitoredService.Observability.Settings;
 using Serilog;
 
@@ -14,7 +15,7 @@ public static class LoggingExtensions
     /// <summary>
     /// Serilog for every log of the host: ECS JSON, one event per line on stdout through a bounded
     /// queue and a buffered writer (a slow stdout never blocks a request; drops are counted), secrets masked,
-    /// and optional direct shipping to Elasticsearch. A logger per host, no static bootstrap logger
+    /// and optional direct shipping to Elasticsearch and over OTLP. A logger per host, no static bootstrap logger
     /// (that one breaks when tests start several hosts in a process). The logger is built with the
     /// host, before anything is validated: it takes its settings from the cache.
     /// </summary>
@@ -22,6 +23,7 @@ public static class LoggingExtensions
     {
         var logging = settings.Get<LoggingOptions>();
         var elasticsearch = settings.Get<ElasticsearchOptions>();
+        var otlp = settings.Get<OtlpLogOptions>();
         builder.Services.AddSingleton<LogShippingMetrics>();
         builder.Services.AddSingleton(services => LogLevels.From(services.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton(services => new LogLevelOverrides(
@@ -30,7 +32,7 @@ public static class LoggingExtensions
             services.GetRequiredService<Prometheus.IMetricFactory>(),
             () => services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LogLevelOverrides>>())); // resolved when a change is audited: after the logger is built
         builder.Services.AddSerilog(
-            (services, logger) => Configure(logger, services, logging, elasticsearch),
+            (services, logger) => Configure(logger, services, logging, elasticsearch, otlp),
             preserveStaticLogger: true);
         return builder;
     }
@@ -43,7 +45,7 @@ public static class LoggingExtensions
                 : next);
 
     private static void Configure(
-        LoggerConfiguration logger, IServiceProvider services, LoggingOptions logging, ElasticsearchOptions elasticsearch)
+        LoggerConfiguration logger, IServiceProvider services, LoggingOptions logging, ElasticsearchOptions elasticsearch, OtlpLogOptions otlp)
     {
         var identity = services.GetRequiredService<ServiceIdentity>();
         var metrics = services.GetRequiredService<LogShippingMetrics>();
@@ -55,5 +57,6 @@ public static class LoggingExtensions
             .Enrich.FromLogContext()
             .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), logging.ConsoleQueueLimit, metrics));
         ElasticsearchShipping.WriteTo(logger.WriteTo, formatter, elasticsearch, metrics, services.GetRequiredService<TimeProvider>());
+        OtlpLogShipping.WriteTo(logger.WriteTo, otlp, identity, metrics, services.GetRequiredService<TimeProvider>());
     }
 }

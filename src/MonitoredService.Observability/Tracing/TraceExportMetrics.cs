@@ -16,7 +16,10 @@ namespace MonitoredService.Observability.Tracing;
 /// exporter reports it on its EventSource, counted per failed export (one batch, up to 512 spans)
 /// in <c>monitoredservice_trace_exports_failed_total{reason}</c>.</item>
 /// </list>
-/// Both sources are process-wide; a process runs one service.
+/// Both sources are process-wide; a process runs one service. The exporter's events serve metrics
+/// over OTLP too (<c>OTEL_METRICS_EXPORTER=otlp</c>): an event whose endpoint is the metrics one
+/// (<c>/v1/metrics</c>) counts in <c>monitoredservice_metric_exports_failed_total{reason}</c> instead.
+/// A failed metric export loses no count (the next one carries the cumulative totals), only resolution.
 /// </summary>
 internal sealed class TraceExportMetrics : IHostedService, IDisposable
 {
@@ -26,6 +29,7 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
 
     private readonly Counter _spansDropped;
     private readonly Counter _exportsFailed;
+    private readonly Counter _metricExportsFailed;
     private MeterListener? _meterListener;
     private ExporterEventListener? _eventListener;
 
@@ -35,16 +39,31 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
             "Spans dropped before export, by reason: queue_full (the collector is slow or down), already_shutdown.", ["reason"]);
         _exportsFailed = factory.CreateCounter(MetricNames.Prefix + "trace_exports_failed_total",
             "Span exports (batches of up to 512 spans) that failed, by reason: unreachable, http_error, grpc_error, other.", ["reason"]);
+        _metricExportsFailed = factory.CreateCounter(MetricNames.Prefix + "metric_exports_failed_total",
+            "Metric exports over OTLP that failed, by reason: unreachable, http_error, grpc_error, other.", ["reason"]);
         _spansDropped.WithLabels("queue_full").IncTo(0);
         _exportsFailed.WithLabels("unreachable").IncTo(0);
         _exportsFailed.WithLabels("http_error").IncTo(0);
     }
 
-    /// <summary>Whether spans are exported at all (otherwise the counters stay at zero and nothing listens).</summary>
+    /// <summary>Whether spans are exported at all (otherwise the span counters stay at zero and the SDK's meter is not read).</summary>
     public bool Listening { get; init; }
+
+    /// <summary>Whether metrics are exported over OTLP (otherwise their counter stays at zero).</summary>
+    public bool ListeningToMetrics { get; init; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (ListeningToMetrics)
+        {
+            _metricExportsFailed.WithLabels("unreachable").IncTo(0);
+        }
+
+        if (Listening || ListeningToMetrics)
+        {
+            _eventListener = new ExporterEventListener((metrics, reason) => (metrics ? _metricExportsFailed : _exportsFailed).WithLabels(reason).Inc());
+        }
+
         if (!Listening)
         {
             return Task.CompletedTask;
@@ -62,7 +81,6 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
         };
         _meterListener.SetMeasurementEventCallback<long>((_, value, tags, _) => OnProcessed(value, tags));
         _meterListener.Start();
-        _eventListener = new ExporterEventListener(reason => _exportsFailed.WithLabels(reason).Inc());
         return Task.CompletedTask;
     }
 
@@ -85,8 +103,8 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The OTLP exporter's error events, each one a failed export.</summary>
-    private sealed class ExporterEventListener(Action<string> failed) : EventListener
+    /// <summary>The OTLP exporter's error events, each one a failed export; the first payload is the endpoint.</summary>
+    private sealed class ExporterEventListener(Action<bool, string> failed) : EventListener
     {
         protected override void OnEventSourceCreated(EventSource eventSource)
         {
@@ -100,7 +118,8 @@ internal sealed class TraceExportMetrics : IHostedService, IDisposable
         {
             if (eventData.Level is EventLevel.Error or EventLevel.Critical)
             {
-                failed(eventData.EventName switch
+                var metrics = eventData.Payload is [string endpoint, ..] && endpoint.Contains("metrics", StringComparison.OrdinalIgnoreCase);
+                failed(metrics, eventData.EventName switch
                 {
                     "FailedToReachCollector" => "unreachable",
                     "HttpRequestFailed" => "http_error",

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Settings;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace MonitoredService.Observability.Tracing;
@@ -24,7 +23,12 @@ public static class TracingExtensions
     public static IHostApplicationBuilder AddTracing(this IHostApplicationBuilder builder, SettingsCache settings)
     {
         var options = settings.Get<TracingOptions>();
-        builder.Services.AddSingleton(services => new TraceExportMetrics(services.GetRequiredService<Prometheus.IMetricFactory>()) { Listening = options.Exports });
+        var metricsExport = settings.Get<Metrics.OtlpMetricsOptions>().Exports;
+        builder.Services.AddSingleton(services => new TraceExportMetrics(services.GetRequiredService<Prometheus.IMetricFactory>())
+        {
+            Listening = options.Exports,
+            ListeningToMetrics = metricsExport,
+        });
         builder.Services.AddHostedService(services => services.GetRequiredService<TraceExportMetrics>());
         if (!options.Exports)
         {
@@ -32,11 +36,7 @@ public static class TracingExtensions
             return builder;
         }
 
-        var identity = settings.Identity;
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource
-                .AddService(identity.Name, serviceVersion: identity.Version, serviceInstanceId: identity.InstanceId)
-                .AddAttributes([new("deployment.environment.name", identity.Environment)]))
+        builder.AddOpenTelemetryFor(settings.Identity)
             .WithTracing(tracing => tracing
                 .SetSampler(SamplerSettings.Create(options))
                 .AddAspNetCoreInstrumentation(aspNetCore =>
@@ -46,7 +46,7 @@ public static class TracingExtensions
                 })
                 .AddHttpClientInstrumentation(httpClient => httpClient.RecordException = false)
                 .AddProcessor(new RedactingActivityProcessor())
-                .AddOtlpExporter());
+                .AddOtlpExporter(exporter => OpenTelemetryResource.DefaultToHttpProtobuf(exporter, builder.Configuration, "TRACES")));
         return builder;
     }
 

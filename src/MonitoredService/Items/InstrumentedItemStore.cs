@@ -53,7 +53,7 @@ internal sealed class InstrumentedItemStore(IItemStore inner, ItemsTelemetry tel
         }
         finally
         {
-            telemetry.StoreDuration.WithLabels(operation, outcome).Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            telemetry.RecordStoreCall(operation, outcome, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
 

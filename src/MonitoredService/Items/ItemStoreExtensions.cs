@@ -4,6 +4,7 @@ using MonitoredService.Observability.Metrics;
 using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Startup;
 using Npgsql;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace MonitoredService.Items;
@@ -48,6 +49,7 @@ public static class ItemStoreExtensions
         builder.Services.AddExceptionHandler<StoreExceptionHandler>();
         builder.Services.AddHealthChecks().AddDependencyCheck<StoreHealthCheck>("store");
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(ItemsTelemetry.ActivitySourceName));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ItemsTelemetry.MeterName)); // read by the OTLP exporter only
         return builder;
     }
 

@@ -22,7 +22,7 @@ internal sealed class ItemsCountRefresher(IItemStore store, ItemsTelemetry telem
             {
                 try
                 {
-                    telemetry.Stored.Set(await store.CountAsync(stoppingToken));
+                    telemetry.RecordStored(await store.CountAsync(stoppingToken));
                 }
                 catch (StoreUnavailableException)
                 {

@@ -15,18 +15,18 @@ internal sealed class ItemsOperationsFilter(ItemsTelemetry telemetry) : IEndpoin
         {
             var result = await next(context);
             var status = (result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
-            telemetry.OperationsTotal.WithLabels(operation, status switch
+            telemetry.RecordOperation(operation, status switch
             {
                 StatusCodes.Status404NotFound => "not_found",
                 StatusCodes.Status400BadRequest => "invalid",
                 < 400 => "success",
                 _ => "error",
-            }).Inc();
+            });
             return result;
         }
         catch
         {
-            telemetry.OperationsTotal.WithLabels(operation, "error").Inc();
+            telemetry.RecordOperation(operation, "error");
             throw;
         }
     }

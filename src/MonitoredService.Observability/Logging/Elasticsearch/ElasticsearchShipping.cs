@@ -22,7 +22,7 @@ internal static class ElasticsearchShipping
         var state = new ShippingState(options.ShutdownTimeout, time);
         var bulk = new ElasticsearchBulkSink(CreateClient(options), options, formatter, state, metrics, time);
         writeTo.Sink(LoggerSinkConfiguration.Wrap(
-            batching => new ShippingQueue(batching, state, metrics, options.QueueLimit),
+            batching => new ShippingQueue(batching, state, metrics, options.QueueLimit, LogShippingMetrics.Elasticsearch),
             wrapped => wrapped.Sink(bulk, new BatchingOptions
             {
                 BatchSizeLimit = options.BatchSize,

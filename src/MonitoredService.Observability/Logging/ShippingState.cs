@@ -1,4 +1,4 @@
-namespace MonitoredService.Observability.Logging.Elasticsearch;
+namespace MonitoredService.Observability.Logging;
 
 /// <summary>How many events are queued, and whether (and until when) the final flush may run.</summary>
 internal sealed class ShippingState(TimeSpan shutdownBudget, TimeProvider time)

@@ -1,26 +1,26 @@
 using Serilog.Core;
 using Serilog.Events;
 
-namespace MonitoredService.Observability.Logging.Elasticsearch;
+namespace MonitoredService.Observability.Logging;
 
 /// <summary>
 /// The bounded, counted queue in front of Serilog's batching sink (whose own limit drops events
 /// without telling anyone). Disposing it starts the shutdown budget, then waits for the final flush.
 /// </summary>
-internal sealed class ShippingQueue(ILogEventSink batching, ShippingState state, LogShippingMetrics metrics, int limit)
+internal sealed class ShippingQueue(ILogEventSink batching, ShippingState state, LogShippingMetrics metrics, int limit, string sink)
     : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
     public void Emit(LogEvent logEvent)
     {
         if (state.IsShuttingDown)
         {
-            metrics.Dropped(LogShippingMetrics.Elasticsearch, LogShippingMetrics.DropReason.Shutdown);
+            metrics.Dropped(sink, LogShippingMetrics.DropReason.Shutdown);
             return;
         }
 
         if (!state.TryEnqueue(limit))
         {
-            metrics.Dropped(LogShippingMetrics.Elasticsearch, LogShippingMetrics.DropReason.QueueFull);
+            metrics.Dropped(sink, LogShippingMetrics.DropReason.QueueFull);
             return;
         }
 

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+using MonitoredService.Observability.Settings;
+
+namespace MonitoredService.Observability.Metrics;
+
+/// <summary>
+/// Metrics over OTLP, besides /metrics, opt-in: <c>OTEL_METRICS_EXPORTER=otlp</c> (or
+/// <c>prometheus,otlp</c>; /metrics is served either way). The SDK reads the rest itself:
+/// <c>OTEL_EXPORTER_OTLP_METRICS_ENDPOINT</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, protocol,
+/// headers, timeout, and <c>OTEL_METRIC_EXPORT_INTERVAL</c> (60 s by default).
+/// </summary>
+public sealed class OtlpMetricsOptions : IOptionsSection, IValidatableObject
+{
+    private static readonly string[] Known = ["otlp", "prometheus", "none"];
+
+    public static string SectionName => "Observability:Metrics:Otlp";
+
+    [RootKey("OTEL_METRICS_EXPORTER")]
+    public string? Exporter { get; internal set; }
+
+    public bool Exports => Exporters.Contains("otlp");
+
+    private IEnumerable<string> Exporters =>
+        (Exporter ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => e.ToLowerInvariant());
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Exporters.Where(exporter => !Known.Contains(exporter))
+            .Select(exporter => new ValidationResult($"'{exporter}' is not a metrics exporter here: otlp, prometheus or none.", [nameof(Exporter)]));
+}
