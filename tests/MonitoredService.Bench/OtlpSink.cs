@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MonitoredService.Bench;
 
-/// <summary>An OTLP/HTTP endpoint that accepts every span batch and keeps nothing: the traced variants export somewhere real.</summary>
+/// <summary>An OTLP/HTTP endpoint that accepts every span, metric and log batch and keeps nothing: the variants that export do so somewhere real.</summary>
 internal sealed class OtlpSink : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -20,12 +20,15 @@ internal sealed class OtlpSink : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _app = builder.Build();
-        _app.MapPost("/v1/traces", async (HttpRequest request) =>
+        foreach (var signal in new[] { "/v1/traces", "/v1/metrics", "/v1/logs" })
         {
-            await request.Body.CopyToAsync(Stream.Null);
-            Interlocked.Increment(ref _batches);
-            return Results.Ok();
-        });
+            _app.MapPost(signal, async (HttpRequest request) =>
+            {
+                await request.Body.CopyToAsync(Stream.Null);
+                Interlocked.Increment(ref _batches);
+                return Results.Ok();
+            });
+        }
         _app.StartAsync().GetAwaiter().GetResult();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }

@@ -3,7 +3,7 @@ using MonitoredService.Testing;
 namespace MonitoredService.Bench;
 
 /// <summary>Which signals are on; one process per variant, started by the tests' launcher.</summary>
-internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces, bool Token = false, bool Limits = false)
+internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces, bool Token = false, bool Limits = false, bool OtlpMetrics = false)
 {
     public static readonly Variant AllOff = new("all off", false, false, false);
     public static readonly Variant MetricsOnly = new("metrics only", true, false, false);
@@ -24,10 +24,16 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
 
     public static readonly Variant LimitsOnly = new("limits only", false, false, false, Limits: true);
 
+    /// <summary>
+    /// Metrics over OTLP alone (every 10 s to the sink): what listening to ASP.NET Core's HTTP meter,
+    /// Kestrel's, the runtime's and the domain's costs a request. <c>--compare "OTLP metrics"</c>.
+    /// </summary>
+    public static readonly Variant OtlpMetricsOnly = new("OTLP metrics only", false, false, false, OtlpMetrics: true);
+
     public static readonly Variant[] All = [AllOff, MetricsOnly, LogsOnly, TracesOnly, AllOn];
 
     /// <summary>What <c>--compare</c> can run against all off.</summary>
-    public static readonly Variant[] Comparable = [.. All, Secured, TokenOnly, LimitsOnly];
+    public static readonly Variant[] Comparable = [.. All, Secured, TokenOnly, LimitsOnly, OtlpMetricsOnly];
 
     private static readonly TestTokens Tokens = new();
 
@@ -64,6 +70,14 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
             settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
             settings["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
             settings["OTEL_TRACES_SAMPLER_ARG"] = "0.1";
+        }
+
+        if (OtlpMetrics)
+        {
+            settings["OTEL_METRICS_EXPORTER"] = "otlp";
+            settings["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = new Uri(otlpSink, "/v1/metrics").ToString();
+            settings["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"] = "http/protobuf";
+            settings["OTEL_METRIC_EXPORT_INTERVAL"] = "10000";
         }
 
         return ServiceProcess.Start(settings, assembly: assembly, outputToFile: true);
