@@ -43,6 +43,7 @@ internal sealed class OtlpExportHandler(LogShippingMetrics metrics, ShippingStat
         finally
         {
             state.Dequeued(records);
+            metrics.Queued(Sink, state.Queued);
         }
 
         metrics.Dropped(Sink, reason, records);

@@ -33,6 +33,7 @@ internal static class OtlpLogShipping
                 sink.LogsEndpoint = options.ResolvedEndpoint.ToString();
                 sink.Protocol = OtlpProtocol.HttpProtobuf;
                 sink.HttpMessageHandler = new OtlpExportHandler(metrics, state, options.ResolvedTimeout);
+                sink.OnBeginSuppressInstrumentation = OpenTelemetry.SuppressInstrumentationScope.Begin; // an export is not a traced HTTP call
                 foreach (var (name, value) in ServiceIdentity.ParseResourceAttributes(options.ResolvedHeaders))
                 {
                     sink.Headers[name] = value;
