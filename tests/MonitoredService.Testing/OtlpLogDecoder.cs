@@ -25,18 +25,11 @@ public static class OtlpLogDecoder
     {
         foreach (var resourceLogs in Fields(payload).Where(field => field.Number == 1))
         {
-            var resource = new Dictionary<string, object>();
-            foreach (var field in Fields(resourceLogs.Bytes).Where(field => field.Number == 1))
-            {
-                Attributes(field.Bytes, 1, resource);
-            }
+            var resource = ResourceOf(resourceLogs.Bytes);
 
             foreach (var scopeLogs in Fields(resourceLogs.Bytes).Where(field => field.Number == 2))
             {
-                var scope = Fields(scopeLogs.Bytes).Where(field => field.Number == 1)
-                    .SelectMany(field => Fields(field.Bytes)).FirstOrDefault(field => field.Number == 1) is { } name
-                    ? Encoding.UTF8.GetString(name.Bytes)
-                    : "";
+                var scope = ScopeNameOf(scopeLogs.Bytes);
                 foreach (var record in Fields(scopeLogs.Bytes).Where(field => field.Number == 2))
                 {
                     yield return Record(record.Bytes, scope, resource);

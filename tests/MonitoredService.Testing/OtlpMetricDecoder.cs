@@ -22,18 +22,11 @@ public static class OtlpMetricDecoder
     {
         foreach (var resourceMetrics in Fields(payload).Where(field => field.Number == 1))
         {
-            var resource = new Dictionary<string, object>();
-            foreach (var field in Fields(resourceMetrics.Bytes).Where(field => field.Number == 1))
-            {
-                Attributes(field.Bytes, 1, resource);
-            }
+            var resource = ResourceOf(resourceMetrics.Bytes);
 
             foreach (var scopeMetrics in Fields(resourceMetrics.Bytes).Where(field => field.Number == 2))
             {
-                var scope = Fields(scopeMetrics.Bytes).Where(field => field.Number == 1)
-                    .SelectMany(field => Fields(field.Bytes)).FirstOrDefault(field => field.Number == 1) is { } name
-                    ? Encoding.UTF8.GetString(name.Bytes)
-                    : "";
+                var scope = ScopeNameOf(scopeMetrics.Bytes);
                 foreach (var metric in Fields(scopeMetrics.Bytes).Where(field => field.Number == 2))
                 {
                     yield return Metric(metric.Bytes, scope, resource);

@@ -87,6 +87,25 @@ public static class OtlpTraceDecoder
         return new OtlpSpan(traceId, spanId, parent, name, kind, status, attributes, events, resource);
     }
 
+    /// <summary>The attributes of the Resource in field 1 of a ResourceSpans, ResourceLogs or ResourceMetrics.</summary>
+    internal static Dictionary<string, object> ResourceOf(byte[] resourceContainer)
+    {
+        var resource = new Dictionary<string, object>();
+        foreach (var field in Fields(resourceContainer).Where(field => field.Number == 1))
+        {
+            Attributes(field.Bytes, 1, resource);
+        }
+
+        return resource;
+    }
+
+    /// <summary>The name of the InstrumentationScope in field 1 of a ScopeLogs or ScopeMetrics.</summary>
+    internal static string ScopeNameOf(byte[] scopeContainer) =>
+        Fields(scopeContainer).Where(field => field.Number == 1)
+            .SelectMany(field => Fields(field.Bytes)).FirstOrDefault(field => field.Number == 1) is { } name
+            ? Encoding.UTF8.GetString(name.Bytes)
+            : "";
+
     internal static void Attributes(byte[] message, int fieldNumber, Dictionary<string, object> into)
     {
         foreach (var field in Fields(message).Where(field => field.Number == fieldNumber))
