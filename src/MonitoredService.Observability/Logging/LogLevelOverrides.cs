@@ -55,11 +55,12 @@ public sealed class LogLevelOverrides : IDisposable
         }
     }
 
-    public Override? Of(string category)
+    /// <summary>A category's override and the level in force, read together (a revert applies both under the same lock).</summary>
+    public (Override? Override, LogEventLevel Effective) Of(string category)
     {
         lock (_lock)
         {
-            return _entries.GetValueOrDefault(category)?.Override;
+            return (_entries.GetValueOrDefault(category)?.Override, _levels.EffectiveLevel(category));
         }
     }
 

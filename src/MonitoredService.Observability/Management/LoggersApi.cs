@@ -102,14 +102,18 @@ internal static partial class LoggersApi
         await context.Response.WriteAsJsonAsync(State(category, levels, overrides), context.RequestAborted);
     }
 
-    private static object State(string category, LogLevels levels, LogLevelOverrides overrides) => new
+    private static object State(string category, LogLevels levels, LogLevelOverrides overrides)
     {
-        configuredLevel = levels.Configured.TryGetValue(category, out var configured) ? configured.ToString() : null,
-        effectiveLevel = levels.EffectiveLevel(category).ToString(),
-        @override = overrides.Of(category) is { } o
-            ? new { level = o.Level.ToString(), until = o.Until.ToString("O"), requestedBy = o.RequestedBy, from = o.From }
-            : null,
-    };
+        var (inForce, effective) = overrides.Of(category); // one snapshot: a revert between two reads would contradict itself
+        return new
+        {
+            configuredLevel = levels.Configured.TryGetValue(category, out var configured) ? configured.ToString() : null,
+            effectiveLevel = effective.ToString(),
+            @override = inForce is { } o
+                ? new { level = o.Level.ToString(), until = o.Until.ToString("O"), requestedBy = o.RequestedBy, from = o.From }
+                : null,
+        };
+    }
 
     private static string? Category(HttpContext context) =>
         context.Request.RouteValues["category"] is string category && CategoryPattern().IsMatch(category) ? category : null;
