@@ -45,11 +45,12 @@ require_dotnet() {
 require_debian_packages() {
   local missing=()
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  # promtool (prometheus): the in-process exposition test checks /metrics with it.
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   if $fast; then
     install_debian_packages "${missing[@]}"
     return
   fi
-  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
   # To lint the deploy scripts, and (compose v1) to validate the compose file offline.
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)

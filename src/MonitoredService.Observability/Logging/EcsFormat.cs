@@ -26,7 +26,7 @@ namespace MonitoredService.Observability.Logging;
 /// full redaction (rare) re-reads it as text. <see cref="Format(LogEvent, TextWriter)"/> gives the same
 /// line as text, for the Elasticsearch sink.
 /// </remarks>
-public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
+public sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
 {
     public const string EcsVersion = "8.11.0";
 
@@ -61,6 +61,9 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
 
     private readonly byte[] _serviceFields;
 
+    /// <summary>Whether the parts of a completion line that do not vary may hold a secret (then its fast path checks the whole line).</summary>
+    private readonly bool _completionFixedPartsMayHoldSecret;
+
     private EcsFormat(ServiceIdentity service)
     {
         var fields = new Utf8Line();
@@ -70,6 +73,7 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         Field(fields, ",\"service.environment\":"u8, service.Environment);
         Field(fields, ",\"service.node.name\":"u8, service.InstanceId);
         _serviceFields = fields.Written.ToArray();
+        _completionFixedPartsMayHoldSecret = SecretRedactor.MayContainSecret(_serviceFields) || CompletionFixedPartsMayHoldSecret();
     }
 
     /// <summary>The ECS formatter for this service.</summary>
@@ -91,6 +95,12 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
 
     internal void Format(LogEvent logEvent, Utf8Line output)
     {
+        if (RequestCompletionEvent.TryRead(logEvent, out var completion))
+        {
+            FormatCompletion(logEvent, completion, output);
+            return;
+        }
+
         var start = output.Length;
         output.Write("{\"@timestamp\":\""u8);
         JsonText.WriteFormatted(logEvent.Timestamp.UtcDateTime, output, "O");
@@ -98,22 +108,7 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         WriteMessage(logEvent, output);
         output.Write((byte)'"');
         output.Write(_serviceFields);
-        if (logEvent.TraceId is { } traceId)
-        {
-            Span<byte> id = stackalloc byte[16];
-            traceId.CopyTo(id);
-            output.Write(",\"trace.id\":"u8);
-            WriteHex(id, output);
-        }
-
-        if (logEvent.SpanId is { } spanId)
-        {
-            Span<byte> id = stackalloc byte[8];
-            spanId.CopyTo(id);
-            output.Write(",\"span.id\":"u8);
-            WriteHex(id, output);
-        }
-
+        WriteIds(logEvent, output);
         if (logEvent.Exception is { } exception)
         {
             Field(output, ",\"error.type\":"u8, exception.GetType().FullName ?? exception.GetType().Name);
@@ -145,7 +140,7 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         if (name == ElapsedMilliseconds && value is ScalarValue { Value: double milliseconds })
         {
             output.Write(",\"event.duration\":"u8);
-            JsonText.WriteFormatted((long)Math.Round(milliseconds * 1_000_000), output);
+            JsonText.WriteFormatted(Nanoseconds(milliseconds), output);
             return;
         }
 
@@ -258,14 +253,33 @@ public sealed class EcsFormat : ITextFormatter, IUtf8Formatter
         return chunks.MoveNext() ? text.ToString().AsMemory() : first;
     }
 
-    /// <summary>An id as W3C trace context writes it: quoted lower-case hex.</summary>
-    private static void WriteHex(ReadOnlySpan<byte> id, Utf8Line output)
+    /// <summary>The trace and span ids as W3C trace context writes them (quoted lower-case hex: the ids' own text).</summary>
+    private static void WriteIds(LogEvent logEvent, Utf8Line output)
+    {
+        if (logEvent.TraceId is { } traceId)
+        {
+            output.Write(",\"trace.id\":"u8);
+            WriteAscii(traceId.ToHexString(), output);
+        }
+
+        if (logEvent.SpanId is { } spanId)
+        {
+            output.Write(",\"span.id\":"u8);
+            WriteAscii(spanId.ToHexString(), output);
+        }
+    }
+
+    /// <summary>Quoted text known to be ASCII that needs no escaping (an id in hex).</summary>
+    private static void WriteAscii(string text, Utf8Line output)
     {
         output.Write((byte)'"');
-        Convert.TryToHexStringLower(id, output.GetSpan(id.Length * 2), out var written);
+        Ascii.FromUtf16(text, output.GetSpan(text.Length), out var written);
         output.Advance(written);
         output.Write((byte)'"');
     }
+
+    /// <summary>ECS's <c>event.duration</c>: nanoseconds.</summary>
+    private static long Nanoseconds(double milliseconds) => (long)Math.Round(milliseconds * 1_000_000);
 
     private static void Field(Utf8Line output, ReadOnlySpan<byte> name, string value)
     {

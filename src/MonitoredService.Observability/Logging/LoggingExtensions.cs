@@ -54,7 +54,7 @@ public static class LoggingExtensions
         logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>());
         // After the configuration: the levels as switches that /loggers can move (Serilog:MinimumLevel:* read there).
         levels.ApplyTo(logger)
-            .Enrich.FromLogContext()
+            .Enrich.When(logEvent => !RequestCompletionEvent.Is(logEvent), enrich => enrich.FromLogContext())
             .WriteTo.Sink(new StdoutSink(formatter, Console.OpenStandardOutput(), logging.ConsoleQueueLimit, metrics));
         ElasticsearchShipping.WriteTo(logger.WriteTo, formatter, elasticsearch, metrics, services.GetRequiredService<TimeProvider>());
         OtlpLogShipping.WriteTo(logger.WriteTo, otlp, identity, metrics, services.GetRequiredService<TimeProvider>());

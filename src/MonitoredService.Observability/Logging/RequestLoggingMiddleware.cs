@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MonitoredService.Observability.Http;
-using Serilog.Context;
 using Serilog.Events;
-using Serilog.Parsing;
 
 namespace MonitoredService.Observability.Logging;
 
@@ -14,14 +12,12 @@ namespace MonitoredService.Observability.Logging;
 /// for probes and scrapes, Information for the rest. The path never carries the query string. Written straight to Serilog as a ready event
 /// (the hot path: no logging-abstraction state, scopes or event-id structures to convert), its
 /// properties in a dictionary of the size they need (Serilog's public constructor grows one as it
-/// adds them), outside the log context (the hosting scope's RequestId, RequestPath and ConnectionId
-/// repeat what the line says or mean nothing to an operator), with the bounded values made once.
+/// adds them), with the bounded values made once. It is not enriched from the log context
+/// (<see cref="RequestCompletionEvent.Is"/>): the hosting scope's RequestId, RequestPath and ConnectionId repeat
+/// what the line says or mean nothing to an operator.
 /// </summary>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILogger logger)
 {
-    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
-        "HTTP {HttpRequestMethod} {UrlPath} responded {HttpResponseStatusCode} in {ElapsedMilliseconds:F3} ms (route {HttpRoute})");
-
     private readonly Serilog.ILogger _logger = logger.ForContext<RequestLoggingMiddleware>();
 
     // Bounded: the method is folded, the route is a template of the app, the status three digits.
@@ -49,15 +45,14 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, Serilog.ILo
                 var activity = Activity.Current;
                 var properties = new Dictionary<string, LogEventPropertyValue>(6, StringComparer.Ordinal) // 5 and the SourceContext the logger adds
                 {
-                    ["HttpRequestMethod"] = _methods.GetOrAdd(facts.Method, static method => new ScalarValue(method)),
-                    ["UrlPath"] = new ScalarValue((context.Request.PathBase + context.Request.Path).Value),
-                    ["HttpResponseStatusCode"] = _statuses.GetOrAdd(status, static code => new ScalarValue(code)),
-                    ["ElapsedMilliseconds"] = new ScalarValue(facts.Elapsed.TotalMilliseconds),
-                    ["HttpRoute"] = _routes.GetOrAdd(facts.Route, static route => new ScalarValue(route)),
+                    [RequestCompletionEvent.Method] = _methods.GetOrAdd(facts.Method, static method => new ScalarValue(method)),
+                    [RequestCompletionEvent.Path] = new ScalarValue((context.Request.PathBase + context.Request.Path).Value),
+                    [RequestCompletionEvent.Status] = _statuses.GetOrAdd(status, static code => new ScalarValue(code)),
+                    [RequestCompletionEvent.Elapsed] = new ScalarValue(facts.Elapsed.TotalMilliseconds),
+                    [RequestCompletionEvent.Route] = _routes.GetOrAdd(facts.Route, static route => new ScalarValue(route)),
                 };
-                using var outsideTheLogContext = LogContext.Suspend();
                 _logger.Write(LogEvent.UnstableAssembleFromParts(
-                    DateTimeOffset.UtcNow, level, exception: null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
+                    DateTimeOffset.UtcNow, level, exception: null, RequestCompletionEvent.Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
             }
         }
     }

@@ -5,48 +5,40 @@ using Serilog.Events;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// Writes events to stdout, one line each. <see cref="Emit"/> formats the event on the thread that
-/// logs it, straight into UTF-8 (<see cref="IUtf8Formatter"/>), and appends the bytes to the batch
-/// being filled: a slow stdout never blocks a request. A thread of its own writes the batches: it
-/// lets lines gather for <see cref="Window"/>, takes what came and writes each 64 KiB batch with one
-/// write(2); it parks when there was nothing, until the next line wakes it. The queue is bounded in
-/// lines; a line that does not fit is dropped and counted. At shutdown every accepted line is
-/// written out, within a budget.
+/// Writes events to stdout, one line each. <see cref="Emit"/> only hands the event over: it appends
+/// it to a list under a lock held for that append. A thread of its own lets events gather for
+/// <see cref="Window"/>, takes the list, formats its events one after another into a batch
+/// (<see cref="IUtf8Formatter"/>) and writes each 64 KiB with one write(2); it parks when there was
+/// nothing, until the next event wakes it. The queue is bounded in events; an event that does not
+/// fit is dropped and counted. At shutdown every accepted event is written out, within a budget.
 /// </summary>
 /// <remarks>
-/// Why (docs/benchmarks.md): what a line costs beyond its formatting is the hand-over, and on a VM
-/// each wake-up of a thread costs tens of microseconds. So under load the writer never waits on the
-/// queue: it sleeps out a window, writes what came and sleeps again, one timer wake-up and a write or
-/// two per window whatever the request rate. The line is formatted in a per-thread buffer that stays
-/// in that core's cache and copied into the batch under a lock held for that copy only; the writer
-/// touches no line, only whole batches, and batches are reused: no array per line, no pool traffic
-/// across threads. Only a writer that found nothing parks, and the line that finds it parked wakes it
-/// directly. The writer writes synchronously on its own thread, so that neither the wait nor a stdout
-/// that blocks takes a thread from the pool that serves requests.
+/// Why (docs/benchmarks.md): on a loaded service, the work of a log line costs the request threads
+/// more than the work itself: the hand-over (each wake-up of a thread costs tens of microseconds on
+/// a VM) and the formatting (run cold, between two requests, it cost three times what it costs in a
+/// loop). So under load the writer never waits on the queue: it sleeps out a window and then formats
+/// a few hundred lines in a row, with its code and buffers hot; one timer wake-up and a write or two
+/// per window whatever the request rate. Only a writer that found nothing parks, and the event that
+/// finds it parked wakes it directly. The writer writes synchronously on its own thread, so that
+/// neither the wait nor a stdout that blocks takes a thread from the pool that serves requests.
 /// </remarks>
 internal sealed class StdoutSink : ILogEventSink, IDisposable
 {
-    /// <summary>How long a line may wait for company: the added latency of a log line, at most.</summary>
+    /// <summary>How long an event may wait for company: the added latency of a log line, at most.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
 
     private const int BatchSize = 64 * 1024;
-    private const int SpareBatches = 4;
     private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(2);
 
-    [ThreadStatic]
-    private static Utf8Line? t_line;
-
     private readonly Lock _gate = new();
-    private readonly Queue<Batch> _full = new(); // under _gate
-    private readonly Stack<Batch> _spare = new(); // under _gate
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly IUtf8Formatter _formatter;
     private readonly Stream _stdout;
     private readonly LogShippingMetrics _metrics;
     private readonly Thread _writer;
     private readonly int _capacity;
-    private Batch _filling = new(BatchSize); // under _gate
-    private int _queued; // lines accepted and not yet taken to be written: being formatted or in a batch
+    private List<LogEvent> _pending = []; // under _gate
+    private int _queued; // events accepted and not yet taken by the writer
     private int _parked;
     private volatile bool _completing;
 
@@ -71,21 +63,11 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
             return;
         }
 
-        var line = t_line ??= new Utf8Line();
-        line.Clear();
-        try
+        lock (_gate)
         {
-            _formatter.Format(logEvent, line);
-        }
-        catch (Exception ex)
-        {
-            Interlocked.Decrement(ref _queued);
-            SelfLog.WriteLine("Could not format a log event for stdout: {0}", ex);
-            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected);
-            return;
+            _pending.Add(logEvent);
         }
 
-        Append(line.Written);
         if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
             _wake.Set();
@@ -102,35 +84,17 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
         }
     }
 
-    private void Append(ReadOnlySpan<byte> line)
-    {
-        lock (_gate)
-        {
-            if (_filling.Free < line.Length)
-            {
-                if (_filling.Length > 0)
-                {
-                    _full.Enqueue(_filling);
-                }
-
-                // A line longer than a batch gets a batch of its own, not kept afterwards.
-                _filling = line.Length > BatchSize ? new Batch(line.Length) : _spare.TryPop(out var spare) ? spare : new Batch(BatchSize);
-            }
-
-            _filling.Append(line);
-        }
-    }
-
     private void Write()
     {
-        var taken = new List<Batch>();
+        var taken = new List<LogEvent>();
+        var batch = new Utf8Line(2 * BatchSize); // a batch, and the line that takes it past its size
         while (true)
         {
-            if (Interlocked.CompareExchange(ref _queued, 0, 0) == 0)
+            if (Volatile.Read(ref _queued) == 0)
             {
                 if (_completing)
                 {
-                    return; // shut down, and no line on its way: every accepted line is written
+                    return; // shut down, and no event on its way: every accepted event is written
                 }
 
                 Park();
@@ -142,28 +106,30 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
                 Thread.Sleep(Window);
             }
 
-            Take(taken);
+            lock (_gate)
+            {
+                (taken, _pending) = (_pending, taken);
+            }
+
             if (taken.Count == 0)
             {
-                Thread.Yield(); // accepted lines are still being formatted
+                Thread.Yield(); // an accepted event is between its count and the list
                 continue;
             }
 
-            foreach (var batch in taken)
-            {
-                WriteOut(batch);
-            }
-
-            Return(taken);
+            // Out of the queue (the bound and the gauge count what waits, not what is being written).
+            Interlocked.Add(ref _queued, -taken.Count);
+            WriteOut(taken, batch);
+            taken.Clear();
         }
     }
 
-    /// <summary>Waits for the next line (or shutdown). The flag is raised before the last look at the count, so no line goes unnoticed.</summary>
+    /// <summary>Waits for the next event (or shutdown). The flag is raised before the last look at the count, so no event goes unnoticed.</summary>
     private void Park()
     {
         _wake.Reset();
         Interlocked.Exchange(ref _parked, 1);
-        if (Interlocked.CompareExchange(ref _queued, 0, 0) == 0 && !_completing)
+        if (Volatile.Read(ref _queued) == 0 && !_completing)
         {
             _wake.Wait();
         }
@@ -171,73 +137,51 @@ internal sealed class StdoutSink : ILogEventSink, IDisposable
         Interlocked.Exchange(ref _parked, 0);
     }
 
-    private void Take(List<Batch> taken)
+    private void WriteOut(List<LogEvent> events, Utf8Line batch)
     {
-        lock (_gate)
+        var lines = 0;
+        foreach (var logEvent in events)
         {
-            taken.AddRange(_full);
-            _full.Clear();
-            if (_filling.Length > 0)
+            var length = batch.Length;
+            try
             {
-                taken.Add(_filling);
-                _filling = _spare.TryPop(out var spare) ? spare : new Batch(BatchSize);
+                _formatter.Format(logEvent, batch);
+                lines++;
+            }
+            catch (Exception ex)
+            {
+                batch.Truncate(length);
+                SelfLog.WriteLine("Could not format a log event for stdout: {0}", ex);
+                _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected);
+            }
+
+            if (batch.Length >= BatchSize)
+            {
+                Flush(batch, lines);
+                lines = 0;
             }
         }
 
-        // Out of the queue (the bound and the gauge count what waits, not what is being written).
-        Interlocked.Add(ref _queued, -taken.Sum(batch => batch.Lines));
+        if (batch.Length > 0)
+        {
+            Flush(batch, lines);
+        }
     }
 
-    private void WriteOut(Batch batch)
+    private void Flush(Utf8Line batch, int lines)
     {
         try
         {
-            _stdout.Write(batch.Bytes, 0, batch.Length);
+            _stdout.Write(batch.Written);
             _stdout.Flush();
         }
         catch (IOException ex)
         {
             // What stdout refused is lost: counted, as every drop is.
             SelfLog.WriteLine("Could not write to stdout: {0}", ex);
-            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected, batch.Lines);
-        }
-    }
-
-    private void Return(List<Batch> taken)
-    {
-        lock (_gate)
-        {
-            foreach (var batch in taken)
-            {
-                if (batch.Bytes.Length == BatchSize && _spare.Count < SpareBatches)
-                {
-                    batch.Clear();
-                    _spare.Push(batch);
-                }
-            }
+            _metrics.Dropped(LogShippingMetrics.Console, LogShippingMetrics.DropReason.Rejected, lines);
         }
 
-        taken.Clear();
-    }
-
-    /// <summary>Lines one after another in an array, written with one call.</summary>
-    private sealed class Batch(int size)
-    {
-        public byte[] Bytes { get; } = new byte[size];
-
-        public int Length { get; private set; }
-
-        public int Lines { get; private set; }
-
-        public int Free => Bytes.Length - Length;
-
-        public void Append(ReadOnlySpan<byte> line)
-        {
-            line.CopyTo(Bytes.AsSpan(Length));
-            Length += line.Length;
-            Lines++;
-        }
-
-        public void Clear() => (Length, Lines) = (0, 0);
+        batch.Clear();
     }
 }

@@ -3,14 +3,12 @@ using System.Buffers;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// A log line being written as UTF-8: a pooled array that grows, reused line after line. Not
-/// thread-safe: one per thread that formats.
+/// Log lines being written as UTF-8: a pooled array that grows, reused line after line (or batch
+/// after batch). Not thread-safe: one per thread that formats.
 /// </summary>
-internal sealed class Utf8Line
+internal sealed class Utf8Line(int initialCapacity = 1024)
 {
-    private const int InitialCapacity = 1024;
-
-    private byte[] _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+    private byte[] _bytes = ArrayPool<byte>.Shared.Rent(initialCapacity);
 
     public int Length { get; private set; }
 
@@ -51,10 +49,10 @@ internal sealed class Utf8Line
     public void Clear()
     {
         Length = 0;
-        if (_bytes.Length > 64 * 1024)
+        if (_bytes.Length > Math.Max(64 * 1024, 4 * initialCapacity))
         {
             ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+            _bytes = ArrayPool<byte>.Shared.Rent(initialCapacity);
         }
     }
 }

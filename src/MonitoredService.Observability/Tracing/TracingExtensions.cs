@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Settings;
 using OpenTelemetry.Trace;
 
@@ -36,14 +33,11 @@ public static class TracingExtensions
             return builder;
         }
 
+        AppContext.SetSwitch(ServerSpan.SuppressFrameworkTagsSwitch, true); // read when the host builds its hosting diagnostics
         builder.AddOpenTelemetryFor(settings.Identity)
             .WithTracing(tracing => tracing
                 .SetSampler(SamplerSettings.Create(options))
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                {
-                    aspNetCore.RecordException = false; // recorded redacted by the error handling (ActivityExceptions)
-                    aspNetCore.EnrichWithHttpResponse = EnrichWithRequestFacts;
-                })
+                .AddSource(ServerSpan.SourceName) // the framework's request activity, tagged by ServerSpan
                 .AddHttpClientInstrumentation(httpClient => httpClient.RecordException = false)
                 .AddProcessor(new RedactingActivityProcessor())
                 .AddOtlpExporter(exporter => OpenTelemetryResource.DefaultToHttpProtobuf(exporter, builder.Configuration, "TRACES")));
@@ -54,35 +48,12 @@ public static class TracingExtensions
     public static IApplicationBuilder UseTraceResponse(this IApplicationBuilder app) => app.Use(TraceResponseMiddleware.InvokeAsync);
 
     /// <summary>
-    /// After the request facts are captured: probes and scrapes are not traced. Their span is
-    /// unmarked before the response starts, so that the <c>traceresponse</c> header says so too.
+    /// After the request facts are captured: probes and scrapes are not traced, and the server span
+    /// of an API request gets its name and tags (<see cref="ServerSpan"/>).
     /// </summary>
     public static IApplicationBuilder UseRequestTracing(this IApplicationBuilder app) =>
         app.Use(next => // built at start, once the settings are validated
             app.ApplicationServices.GetRequiredService<IOptions<TracingOptions>>().Value.Exports
-                ? context =>
-                {
-                    if (RequestFacts.Of(context).Kind != RequestKind.Api && Activity.Current is { IsAllDataRequested: true } activity)
-                    {
-                        activity.IsAllDataRequested = false;
-                        activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-                    }
-
-                    return next(context);
-                }
+                ? context => ServerSpan.InvokeAsync(context, next)
                 : next);
-
-    /// <summary>
-    /// The span gets the route template the metrics and logs use: captured before the exception
-    /// handler clears the endpoint, and without the trailing slash of a route group's root.
-    /// </summary>
-    private static void EnrichWithRequestFacts(Activity activity, HttpResponse response)
-    {
-        var facts = RequestFacts.Of(response.HttpContext);
-        if (facts.Route.Length > 0)
-        {
-            activity.SetTag("http.route", facts.Route);
-            activity.DisplayName = $"{(facts.Method == RequestFacts.OtherMethod ? "HTTP" : facts.Method)} {facts.Route}";
-        }
-    }
 }

@@ -62,6 +62,25 @@ public sealed class ElasticsearchShippingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheCompletionEventLeavesOutTheLogContextThatOtherEventsOfTheRequestCarry()
+    {
+        using var app = Shipping();
+        using var client = await app.CreateReadyClientAsync();
+        app.Store.Mode = StoreMode.Broken;
+
+        using var response = await client.GetAsync("/api/items/6");
+        var trace = TraceResponse.Of(response);
+        var error = await WaitForDocumentAsync(document => Text(document, "trace.id") == trace.TraceId && Text(document, "message") == "The item store is unavailable");
+        var completion = await WaitForDocumentAsync(document => Text(document, "trace.id") == trace.TraceId && Text(document, "http.route") is not null);
+
+        Text(error, "RequestPath").Should().Be("/api/items/6", "an event written inside the request is enriched from the log context");
+        completion.TryGetProperty("RequestId", out _).Should().BeFalse("the completion line says it all already");
+        completion.TryGetProperty("RequestPath", out _).Should().BeFalse();
+        completion.TryGetProperty("ConnectionId", out _).Should().BeFalse();
+        Text(completion, "url.path").Should().Be("/api/items/6");
+    }
+
+    [Fact]
     public async Task OnlyItemsRefusedWith429Or5xxAreRetriedAndTheOthersAreCountedAsRejected()
     {
         // The first three items: accepted, too many requests (retried), mapping error (dropped).

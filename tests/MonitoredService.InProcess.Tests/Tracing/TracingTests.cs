@@ -48,6 +48,57 @@ public sealed class TracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheServerSpanHasTheHttpSemanticConventionsAttributes()
+    {
+        using var app = Traced();
+        using var client = await app.CreateReadyClientAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/items/7?verbose=1");
+        request.Headers.UserAgent.ParseAdd("curl/8.5.0");
+
+        using var response = await client.SendAsync(request);
+        var server = await _collector.WaitForSpanAsync(span => span.TraceId == TraceResponse.Of(response).TraceId && span.Kind == 2);
+
+        server.Name.Should().Be("GET /api/items/{id}");
+        server.Attributes.Should().Contain(new Dictionary<string, object>
+        {
+            ["http.request.method"] = "GET",
+            ["url.scheme"] = "http",
+            ["url.path"] = "/api/items/7",
+            ["server.address"] = "localhost",
+            ["server.port"] = 80L,
+            ["network.protocol.version"] = "1.1",
+            ["user_agent.original"] = "curl/8.5.0",
+            ["http.route"] = "/api/items/{id}",
+            ["http.response.status_code"] = 404L,
+        });
+        server.Attributes.Keys.Should().NotContain(["url.query", "error.type"], "the query can carry secrets; a 404 is the client's error");
+        server.StatusCode.Should().Be(0, "unset: a client error is not a server span's error");
+    }
+
+    [Fact]
+    public async Task AServerErrorMarksTheSpanAndAnUnknownMethodIsFolded()
+    {
+        using var app = Traced();
+        using var client = await app.CreateReadyClientAsync();
+        app.Store.Mode = StoreMode.Broken;
+
+        using var failed = await client.GetAsync("/api/items/1");
+        using var unknown = await client.SendAsync(new HttpRequestMessage(new HttpMethod("PURGE"), "/api/items/1"));
+        var failedSpan = await _collector.WaitForSpanAsync(span => span.TraceId == TraceResponse.Of(failed).TraceId && span.Kind == 2);
+        var unknownSpan = await _collector.WaitForSpanAsync(span => span.TraceId == TraceResponse.Of(unknown).TraceId && span.Kind == 2);
+
+        failed.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        failedSpan.StatusCode.Should().Be(2, "a 5xx is the server's error");
+        failedSpan.Attributes["http.response.status_code"].Should().Be(503L);
+        failedSpan.Attributes["error.type"].Should().Be(typeof(StoreUnavailableException).FullName, "the recorded exception's type stays");
+        unknown.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+        unknownSpan.Name.Should().Be("HTTP", "no route took the method: the span is named by the folded method alone");
+        unknownSpan.Attributes.Should().NotContainKey("http.route");
+        unknownSpan.Attributes["http.request.method"].Should().Be("_OTHER");
+        unknownSpan.Attributes["http.request.method_original"].Should().Be("PURGE");
+    }
+
+    [Fact]
     public async Task ProbesAndScrapesAreNotTraced()
     {
         using var app = Traced();

@@ -154,6 +154,74 @@ public sealed class EcsFormatTests
         Encoding.UTF8.GetString(line.Written).Should().Be(Format(logEvent));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/items/42", 200, 0.4521, "/api/items/{id}", true)]
+    [InlineData("POST", "/api/items", 201, 1234.56789, "/api/items", false)]
+    [InlineData("GET", "/a\"b\\c\n\u0001", 404, 0.0001, "", true)]
+    [InlineData("_OTHER", "/größe/日本 🙂/a\ud800b", 405, 12.5, "", true)]
+    [InlineData("DELETE", "/api/items/7", 503, 5000.0, "/api/items/{id}", true)]
+    [InlineData("GET", "/reset/token=abc123def", 404, 1.0, "", true)]
+    [InlineData("GET", "/größe/password=hunter2", 404, 1.0, "", false)]
+    [InlineData("GET", "/u/https://user:hunter2@example.com/", 404, 1.0, "", true)]
+    public void TheCompletionLineIsTheLineTheGeneralPathWrites(string method, string path, int status, double elapsed, string route, bool traced)
+    {
+        var fast = Completion(RequestCompletionEvent.Template, method, path, status, elapsed, route, traced);
+        var general = Completion(new MessageTemplateParser().Parse(RequestCompletionEvent.Template.Text), method, path, status, elapsed, route, traced);
+        RequestCompletionEvent.TryRead(fast, out _).Should().BeTrue();
+        RequestCompletionEvent.TryRead(general, out _).Should().BeFalse("another template takes the general path");
+
+        foreach (var service in new[] { Service, new ServiceIdentity("token-service", "1.0.0", "abc", "secret-env", "pod-1") })
+        {
+            var line = Format(fast, service);
+
+            line.Should().Be(Format(general, service));
+            line.Should().NotContain("hunter2").And.NotContain("abc123def");
+            JsonDocument.Parse(line).RootElement.GetProperty("http.response.status_code").GetInt32().Should().Be(status);
+        }
+    }
+
+    [Fact]
+    public void ACompletionEventWithAPropertyAnEnricherAddedKeepsIt()
+    {
+        var logEvent = Completion(RequestCompletionEvent.Template, "GET", "/api/items/1", 200, 1.5, "/api/items/{id}", traced: true);
+        logEvent.AddPropertyIfAbsent(new LogEventProperty("MachineName", new ScalarValue("vm-1")));
+
+        RequestCompletionEvent.TryRead(logEvent, out _).Should().BeFalse();
+        var json = JsonDocument.Parse(Format(logEvent)).RootElement;
+        json.GetProperty("MachineName").GetString().Should().Be("vm-1");
+        json.GetProperty("url.path").GetString().Should().Be("/api/items/1");
+        json.GetProperty("event.duration").GetInt64().Should().Be(1_500_000);
+    }
+
+    /// <summary>A completion event as the middleware makes it: five properties, then the logger's SourceContext.</summary>
+    private static LogEvent Completion(MessageTemplate template, string method, string path, int status, double elapsed, string route, bool traced)
+    {
+        var logEvent = LogEvent.UnstableAssembleFromParts(
+            new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero),
+            status >= 500 ? LogEventLevel.Error : LogEventLevel.Information,
+            exception: null,
+            template,
+            new Dictionary<string, LogEventPropertyValue>(6, StringComparer.Ordinal)
+            {
+                [RequestCompletionEvent.Method] = new ScalarValue(method),
+                [RequestCompletionEvent.Path] = new ScalarValue(path),
+                [RequestCompletionEvent.Status] = new ScalarValue(status),
+                [RequestCompletionEvent.Elapsed] = new ScalarValue(elapsed),
+                [RequestCompletionEvent.Route] = new ScalarValue(route),
+            },
+            traced ? System.Diagnostics.ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c") : default,
+            traced ? System.Diagnostics.ActivitySpanId.CreateFromString("b7ad6b7169203331") : default);
+        logEvent.AddPropertyIfAbsent(new LogEventProperty(RequestCompletionEvent.SourceContext, new ScalarValue("MonitoredService.Observability.Logging.RequestLoggingMiddleware")));
+        return logEvent;
+    }
+
+    private static string Format(LogEvent logEvent, ServiceIdentity service)
+    {
+        var line = new Utf8Line();
+        ((IUtf8Formatter)EcsFormat.Create(service)).Format(logEvent, line);
+        return Encoding.UTF8.GetString(line.Written);
+    }
+
     private static string Format(LogEvent logEvent)
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);

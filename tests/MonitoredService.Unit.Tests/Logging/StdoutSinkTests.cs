@@ -62,6 +62,38 @@ public sealed class StdoutSinkTests
         Dropped(registry).Should().Be(90, "nothing was dropped at shutdown");
     }
 
+    [Fact]
+    public void TheLoggingThreadOnlyHandsTheEventOverAndTheWriterFormatsIt()
+    {
+        var (metrics, _) = Metrics();
+        var stdout = new MemoryStream();
+        var formatter = new ThreadRecordingFormatter();
+        var sink = new StdoutSink(formatter, stdout, capacity: 100, metrics);
+
+        sink.Emit(Event("one"));
+        sink.Emit(Event("two"));
+        sink.Dispose();
+
+        formatter.Threads.Should().Equal("stdout log writer", "stdout log writer");
+        Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("one\ntwo\n");
+    }
+
+    [Fact]
+    public void AnEventThatCannotBeFormattedIsCountedAndTheOthersAreWritten()
+    {
+        var (metrics, registry) = Metrics();
+        var stdout = new MemoryStream();
+        var sink = new StdoutSink(new LineFormatter(), stdout, capacity: 100, metrics);
+
+        sink.Emit(Event("before"));
+        sink.Emit(Event("broken"));
+        sink.Emit(Event("after"));
+        sink.Dispose();
+
+        Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("before\nafter\n", "no part of the broken line is written");
+        Dropped(registry).Should().Be(1);
+    }
+
     private static LogEvent Event(string text) =>
         new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, Template, [new LogEventProperty("N", new ScalarValue(text))]);
 
@@ -80,10 +112,33 @@ public sealed class StdoutSinkTests
             .Sum(line => double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The event's N and a newline; an event whose N is "broken" fails half-way through its line.</summary>
     private sealed class LineFormatter : IUtf8Formatter
     {
-        public void Format(LogEvent logEvent, Utf8Line output) =>
-            output.Write(Encoding.UTF8.GetBytes(((ScalarValue)logEvent.Properties["N"]).Value + "\n"));
+        public void Format(LogEvent logEvent, Utf8Line output)
+        {
+            var text = (string)((ScalarValue)logEvent.Properties["N"]).Value!;
+            output.Write(Encoding.UTF8.GetBytes(text));
+            if (text == "broken")
+            {
+                throw new FormatException("half a line");
+            }
+
+            output.Write((byte)'\n');
+        }
+    }
+
+    private sealed class ThreadRecordingFormatter : IUtf8Formatter
+    {
+        private readonly LineFormatter _lines = new();
+
+        public List<string?> Threads { get; } = [];
+
+        public void Format(LogEvent logEvent, Utf8Line output)
+        {
+            Threads.Add(Thread.CurrentThread.Name);
+            _lines.Format(logEvent, output);
+        }
     }
 
     /// <summary>A stdout whose writes block until released (a pipe nobody reads).</summary>

@@ -1,0 +1,70 @@
+using Serilog.Events;
+using Serilog.Parsing;
+
+namespace MonitoredService.Observability.Logging;
+
+/// <summary>
+/// The request-completion event (<see cref="RequestLoggingMiddleware"/> writes it, one per request):
+/// its template and property names in one place, for the middleware that makes it and for the
+/// formatter that writes it on its fast path (<see cref="TryRead"/>).
+/// </summary>
+internal static class RequestCompletionEvent
+{
+    public const string Method = "HttpRequestMethod";
+    public const string Path = "UrlPath";
+    public const string Status = "HttpResponseStatusCode";
+    public const string Elapsed = "ElapsedMilliseconds";
+    public const string Route = "HttpRoute";
+    public const string SourceContext = "SourceContext";
+
+    public static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
+        $"HTTP {{{Method}}} {{{Path}}} responded {{{Status}}} in {{{Elapsed}:F3}} ms (route {{{Route}}})");
+
+    /// <summary>Whether the event is a request-completion event.</summary>
+    public static bool Is(LogEvent logEvent) => ReferenceEquals(logEvent.MessageTemplate, Template);
+
+    /// <summary>
+    /// The fields of a completion event as the middleware made it: its five properties, in their
+    /// order, then the logger's SourceContext, and nothing else (an enricher that adds a property
+    /// sends the event the general way).
+    /// </summary>
+    public static bool TryRead(LogEvent logEvent, out Fields fields)
+    {
+        fields = default;
+        if (!Is(logEvent) || logEvent.Exception is not null || logEvent.Properties is not Dictionary<string, LogEventPropertyValue> { Count: 6 } properties)
+        {
+            return false;
+        }
+
+        LogEventPropertyValue? method = null, path = null, status = null, elapsed = null, route = null, sourceContext = null;
+        var index = 0;
+        foreach (var (name, value) in properties) // Serilog's own dictionary: in the order the properties were added
+        {
+            switch (index++)
+            {
+                case 0 when name == Method: method = value; break;
+                case 1 when name == Path: path = value; break;
+                case 2 when name == Status: status = value; break;
+                case 3 when name == Elapsed: elapsed = value; break;
+                case 4 when name == Route: route = value; break;
+                case 5 when name == SourceContext: sourceContext = value; break;
+                default: return false;
+            }
+        }
+
+        if (method is ScalarValue { Value: string methodText }
+            && path is ScalarValue { Value: string pathText }
+            && status is ScalarValue { Value: int statusCode }
+            && elapsed is ScalarValue { Value: double milliseconds } && double.IsFinite(milliseconds)
+            && route is ScalarValue { Value: string routeText }
+            && sourceContext is ScalarValue { Value: string sourceContextText })
+        {
+            fields = new Fields(methodText, pathText, statusCode, milliseconds, routeText, sourceContextText);
+            return true;
+        }
+
+        return false;
+    }
+
+    public readonly record struct Fields(string Method, string Path, int Status, double ElapsedMilliseconds, string Route, string SourceContext);
+}
