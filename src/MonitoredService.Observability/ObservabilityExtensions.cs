@@ -45,13 +45,10 @@ public static class ObservabilityExtensions
     /// </summary>
     public static IApplicationBuilder UseObservability(this IApplicationBuilder app)
     {
-        app.UseTraceResponse();   // before anything can answer: every response names its trace
-        app.UseRouting();         // the endpoint, hence the route template and the kind of request
-        app.UseRequestFacts();    // captured once: route, folded method, kind, start
-        app.UseRequestTracing();  // probes and scrapes leave the trace before the response starts
-        app.UseRequestMetrics();  // outside the error handling: counts the status the client got
-        app.UseRequestLogging();  // likewise, one line per request
-        app.UseErrorHandling();   // records on the span, then answers problem+json
+        app.UseTraceResponse();      // before anything can answer: every response names its trace
+        app.UseRouting();            // the endpoint, hence the route template and the kind of request
+        app.UseRequestObservation(); // the facts, once; every signal's observer sees the start and, outside the error handling, the status the client got
+        app.UseErrorHandling();      // records on the span, then answers problem+json
         return app;
     }
 

@@ -15,7 +15,7 @@ using Serilog.Formatting;
 namespace MonitoredService.Benchmarks;
 
 /// <summary>
-/// The logging work of one request: the completion event (built by the middleware), its ECS line
+/// The logging work of one request: the completion event (built by the request log), its ECS line
 /// (formatted on the sink's background thread, but the CPU is the same two cores), the redaction
 /// pre-check every line goes through, and the full redaction of a line that holds a secret.
 /// </summary>
@@ -32,7 +32,8 @@ public class PerRequestLogging
     private LogEvent _generalEvent = null!;
     private string _line = null!;
     private string _lineWithSecret = null!;
-    private RequestLoggingMiddleware _middleware = null!;
+    private RequestLog _requestLog = null!;
+    private RequestFacts _facts = null!;
     private DefaultHttpContext _context = null!;
 
     [GlobalSetup]
@@ -40,11 +41,12 @@ public class PerRequestLogging
     {
         using var activity = new Activity("benchmark").Start();
         var logger = new LoggerConfiguration().MinimumLevel.Information().WriteTo.Sink(new HandOverSink()).CreateLogger();
-        _middleware = new RequestLoggingMiddleware(context => { context.Response.StatusCode = 200; return Task.CompletedTask; }, logger);
+        _requestLog = new RequestLog(logger);
         _context = new DefaultHttpContext();
         _context.Request.Method = "GET";
         _context.Request.Path = "/api/items/42";
-        RequestFacts.CaptureAsync(_context, _ => Task.CompletedTask).GetAwaiter().GetResult(); // as UseRequestFacts does
+        _facts = RequestFacts.Capture(_context); // as the request observation does, once per request
+        _facts.Complete(StatusCodes.Status200OK);
         _event = CompletionEvent(RequestCompletionEvent.Template);
         _generalEvent = CompletionEvent(GeneralTemplate);
         _formatter.Format(_event, _output);
@@ -53,7 +55,7 @@ public class PerRequestLogging
         _output.GetStringBuilder().Clear();
     }
 
-    [Benchmark(Description = "completion event: build it (as the middleware does)")]
+    [Benchmark(Description = "completion event: build it (as the request log does)")]
     public LogEvent BuildCompletionEvent() => CompletionEvent(RequestCompletionEvent.Template);
 
     [Benchmark(Description = "completion event: format it as one ECS JSON line of UTF-8 (the stdout sink's path, the completion fast path), redaction included")]
@@ -72,8 +74,8 @@ public class PerRequestLogging
         return _utf8.Length;
     }
 
-    [Benchmark(Description = "request logging middleware: build, dispatch through Serilog, hand over (what the request's thread pays)")]
-    public Task Middleware() => _middleware.InvokeAsync(_context);
+    [Benchmark(Description = "request log: build, dispatch through Serilog, hand over (what the request's thread pays)")]
+    public void RequestLog() => _requestLog.OnCompleted(_context, _facts);
 
     [Benchmark(Description = "redaction pre-check of a clean line")]
     public bool PreCheckCleanLine() => SecretRedactor.MayContainSecret(_line);
@@ -98,8 +100,8 @@ public class PerRequestLogging
             },
             ActivityTraceId.CreateRandom(),
             ActivitySpanId.CreateRandom());
-        logEvent.AddPropertyIfAbsent(new LogEventProperty(RequestCompletionEvent.SourceContext, new ScalarValue(typeof(RequestLoggingMiddleware).FullName)));
-        return logEvent; // as the middleware's logger leaves it: with its SourceContext
+        logEvent.AddPropertyIfAbsent(new LogEventProperty(RequestCompletionEvent.SourceContext, new ScalarValue(RequestCompletionEvent.Category)));
+        return logEvent; // as the request log's logger leaves it: with its SourceContext
     }
 
     /// <summary>Keeps the last event: the stdout sink's part on the logging thread is a list append; the writer formats.</summary>

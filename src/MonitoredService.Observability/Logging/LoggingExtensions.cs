@@ -1,8 +1,7 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Logging.Elasticsearch;
 using MonitoredService.Observability.Logging.Otlp;
 using MonitoredService.Observability.Settings;
@@ -34,15 +33,13 @@ public static class LoggingExtensions
         builder.Services.AddSerilog(
             (services, logger) => Configure(logger, services, logging, elasticsearch, otlp),
             preserveStaticLogger: true);
+        if (logging.RequestLogging)
+        {
+            builder.Services.AddSingleton<IRequestObserver>(services => new RequestLog(services.GetRequiredService<ILogger>())); // UseRequestObservation
+        }
+
         return builder;
     }
-
-    /// <summary>The request-completion events, unless <c>Observability:Logging:RequestLogging</c> is false.</summary>
-    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
-        app.Use(next => // built at start, once the settings are validated
-            app.ApplicationServices.GetRequiredService<IOptions<LoggingOptions>>().Value.RequestLogging
-                ? new RequestLoggingMiddleware(next, app.ApplicationServices.GetRequiredService<ILogger>()).InvokeAsync
-                : next);
 
     private static void Configure(
         LoggerConfiguration logger, IServiceProvider services, LoggingOptions logging, ElasticsearchOptions elasticsearch, OtlpLogOptions otlp)

@@ -4,12 +4,19 @@ using Serilog.Parsing;
 namespace MonitoredService.Observability.Logging;
 
 /// <summary>
-/// The request-completion event (<see cref="RequestLoggingMiddleware"/> writes it, one per request):
-/// its template and property names in one place, for the middleware that makes it and for the
+/// The request-completion event (<see cref="RequestLog"/> writes it, one per request): its
+/// category, template and property names in one place, for the observer that makes it and for the
 /// formatter that writes it on its fast path (<see cref="TryRead"/>).
 /// </summary>
 internal static class RequestCompletionEvent
 {
+    /// <summary>
+    /// The events' logger name (<c>log.logger</c>), and the category whose level operators set
+    /// (docs/operations.md): the name of the middleware that first wrote them, kept so that
+    /// configurations and saved searches that name it still work.
+    /// </summary>
+    public const string Category = "MonitoredService.Observability.Logging.RequestLoggingMiddleware";
+
     public const string Method = "HttpRequestMethod";
     public const string Path = "UrlPath";
     public const string Status = "HttpResponseStatusCode";

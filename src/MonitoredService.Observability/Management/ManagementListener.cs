@@ -25,6 +25,21 @@ internal sealed class ManagementListener(IServiceProvider services, MetricsOptio
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Built outside the caller's execution context: a test host (WebApplicationFactory) applies its
+        // configuration (a test server instead of Kestrel, the tests' services) to every host built in
+        // its entry point's context for as long as it listens, and this one must stay a plain server.
+        Task<WebApplication> building;
+        using (ExecutionContext.SuppressFlow())
+        {
+            building = Task.Run(Build, cancellationToken);
+        }
+
+        _app = await building;
+        await _app.StartAsync(cancellationToken);
+    }
+
+    private WebApplication Build()
+    {
         // Empty: none of the host's configuration (URLs, Kestrel endpoints) applies to this server.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -49,15 +64,15 @@ internal sealed class ManagementListener(IServiceProvider services, MetricsOptio
         });
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>()); // Kestrel's own events, in the service's log
-        _app = builder.Build();
+        var app = builder.Build();
         if (options.Enabled)
         {
-            _app.MapMetrics(MetricsExtensions.Path, services.GetRequiredService<CollectorRegistry>());
+            app.MapMetrics(MetricsExtensions.Path, services.GetRequiredService<CollectorRegistry>());
         }
 
-        _app.MapInfo(services.GetRequiredService<ServiceIdentity>(), services.GetRequiredService<TimeProvider>());
-        _app.MapLoggersApi(services.GetRequiredService<LogLevels>(), services.GetRequiredService<LogLevelOverrides>());
-        await _app.StartAsync(cancellationToken);
+        app.MapInfo(services.GetRequiredService<ServiceIdentity>(), services.GetRequiredService<TimeProvider>());
+        app.MapLoggersApi(services.GetRequiredService<LogLevels>(), services.GetRequiredService<LogLevelOverrides>());
+        return app;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

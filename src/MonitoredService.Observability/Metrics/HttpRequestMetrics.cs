@@ -8,11 +8,12 @@ namespace MonitoredService.Observability.Metrics;
 /// <summary>
 /// HTTP request metrics under prometheus-net's usual names, with the labels an operator needs:
 /// <c>code</c>, <c>method</c> and <c>endpoint</c> (the route template and folded method of the
-/// request's <see cref="RequestFacts"/>), timed from the facts' start. One middleware with the labelled children cached per label
-/// set: prometheus-net's own <c>UseHttpMetrics</c> is four middlewares that copy the route values
-/// and look the labels up again in each, which cost a measured 2–3 % of throughput (docs/benchmarks.md).
+/// request's <see cref="RequestFacts"/>), with the duration the facts settled. An observer of every
+/// request with the labelled children cached per label set: prometheus-net's own
+/// <c>UseHttpMetrics</c> is four middlewares that copy the route values and look the labels up again
+/// in each, which cost a measured 2–3 % of throughput (docs/benchmarks.md).
 /// </summary>
-internal sealed class HttpRequestMetrics(IMetricFactory factory)
+internal sealed class HttpRequestMetrics(IMetricFactory factory) : IRequestObserver
 {
     /// <summary>Prometheus' default buckets plus 1 ms and 2.5 ms: the SLO thresholds are bucket bounds.</summary>
     public static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -34,40 +35,46 @@ internal sealed class HttpRequestMetrics(IMetricFactory factory)
         ["method", "endpoint"]);
 
     // Bounded: routes are the app's templates, methods are folded (RequestFacts), codes are 3 digits.
-    private readonly ConcurrentDictionary<(string Method, string Route), Gauge.Child> _running = new();
-    private readonly ConcurrentDictionary<(int Code, string Method, string Route), Completed> _completed = new();
+    private readonly ConcurrentDictionary<(string Method, string Route), RouteSeries> _routes = new();
 
-    /// <summary>
-    /// Counts the request in progress, then once completed by the status the client got
-    /// (<see cref="ResponseStatus"/>). Scrapes are not counted: the scraper has its own metrics.
-    /// </summary>
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <summary>Counts the request in progress. Scrapes are not counted: the scraper has its own metrics.</summary>
+    public void OnStarted(HttpContext context, RequestFacts facts)
     {
-        var facts = RequestFacts.Of(context);
+        if (facts.Kind != RequestKind.Scrape)
+        {
+            Series(facts).Running.Inc();
+        }
+    }
+
+    /// <summary>Counts the request by the status the client got, and its duration.</summary>
+    public void OnCompleted(HttpContext context, RequestFacts facts)
+    {
         if (facts.Kind == RequestKind.Scrape)
         {
-            await next(context);
             return;
         }
 
-        var (method, route) = (facts.Method, facts.Route);
-        var running = _running.GetOrAdd((method, route), static (key, gauge) => gauge.WithLabels(key.Method, key.Route), _inProgress);
-        running.Inc();
-        var failed = true;
-        try
+        var series = Series(facts);
+        series.Running.Dec();
+        var completed = series.Completed.GetOrAdd(facts.Status, static (code, series) => series.ForCode(code), series);
+        completed.Requests.Inc(Exemplar.None); // exemplars go on the duration, where a slow request links to its trace
+        completed.Duration.Observe(facts.Elapsed.TotalSeconds); // exemplar: the factory's (recorded traces only)
+    }
+
+    private RouteSeries Series(RequestFacts facts) =>
+        _routes.GetOrAdd((facts.Method, facts.Route), static (key, metrics) => new RouteSeries(metrics, key.Method, key.Route), this);
+
+    /// <summary>The series of one method and route: in progress, and by status code.</summary>
+    private sealed class RouteSeries(HttpRequestMetrics metrics, string method, string route)
+    {
+        public Gauge.Child Running { get; } = metrics._inProgress.WithLabels(method, route);
+
+        public ConcurrentDictionary<int, Completed> Completed { get; } = new();
+
+        public Completed ForCode(int code)
         {
-            await next(context);
-            failed = false;
-        }
-        finally
-        {
-            running.Dec();
-            var code = ResponseStatus.Of(context, threw: failed);
-            var completed = _completed.GetOrAdd((code, method, route), static (key, metrics) => new Completed(
-                metrics._requests.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route),
-                metrics._duration.WithLabels(key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Method, key.Route)), this);
-            completed.Requests.Inc(Exemplar.None); // exemplars go on the duration, where a slow request links to its trace
-            completed.Duration.Observe(facts.Elapsed.TotalSeconds); // exemplar: the factory's (recorded traces only)
+            var label = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new(metrics._requests.WithLabels(label, method, route), metrics._duration.WithLabels(label, method, route));
         }
     }
 

@@ -56,6 +56,7 @@ public static class MetricsExtensions
         }
 
         builder.Services.AddHostedService<MeterBridge>(); // served on the application port, or by the management listener
+        builder.Services.AddSingleton<IRequestObserver>(services => services.GetRequiredService<HttpRequestMetrics>()); // UseRequestObservation
         return builder;
     }
 
@@ -72,22 +73,6 @@ public static class MetricsExtensions
 
         return services;
     }
-
-    /// <summary>
-    /// HTTP request metrics by route template. Runs after the request facts are captured and outside
-    /// the exception handler (a request that threw is counted with the status the client got).
-    /// </summary>
-    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) =>
-        app.Use(next => // built at start, once the settings are validated
-        {
-            if (!app.ApplicationServices.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
-            {
-                return next;
-            }
-
-            var metrics = app.ApplicationServices.GetRequiredService<HttpRequestMetrics>();
-            return context => metrics.InvokeAsync(context, next);
-        });
 
     /// <summary>GET /metrics on the application port, unless metrics are off or have their own port.</summary>
     public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder endpoints)

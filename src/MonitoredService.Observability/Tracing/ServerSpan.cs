@@ -17,11 +17,11 @@ namespace MonitoredService.Observability.Tracing;
 /// framework's DiagnosticListener, which makes every request, recorded or not, write start and stop
 /// events through it; and .NET 10's hosting can tag the activity itself only at its start, for
 /// every request, sampled or not. Here a request that is not recorded (90 % at the production
-/// ratio) costs one look at its activity; a recorded one is tagged once, as it ends. The framework's
+/// ratio) costs two looks at its activity; a recorded one is tagged once, as it ends. The framework's
 /// own tags stay off (<see cref="SuppressFrameworkTagsSwitch"/>), so that the tags are ours alone
 /// on every .NET version.
 /// </remarks>
-internal static class ServerSpan
+internal sealed class ServerSpan : IRequestObserver
 {
     /// <summary>The ActivitySource of ASP.NET Core's hosting.</summary>
     public const string SourceName = "Microsoft.AspNetCore";
@@ -29,45 +29,28 @@ internal static class ServerSpan
     /// <summary>The AppContext switch that keeps the hosting from tagging its activity (its default on .NET 10, not after).</summary>
     public const string SuppressFrameworkTagsSwitch = "Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData";
 
-    /// <summary>
-    /// Probes and scrapes leave the trace before the response starts (so that the
-    /// <c>traceresponse</c> header says so too); a recorded API request is tagged when it ends.
-    /// </summary>
-    public static Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <summary>Probes and scrapes leave the trace before the response starts (so that the <c>traceresponse</c> header says so too).</summary>
+    public void OnStarted(HttpContext context, RequestFacts facts)
     {
-        if (context.Features.Get<IHttpActivityFeature>()?.Activity is not { IsAllDataRequested: true } activity)
-        {
-            return next(context);
-        }
-
-        var facts = RequestFacts.Of(context);
-        if (facts.Kind != RequestKind.Api)
+        if (facts.Kind != RequestKind.Api && facts.Activity is { IsAllDataRequested: true } activity)
         {
             activity.IsAllDataRequested = false;
             activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            return next(context);
-        }
-
-        return TagAsync(context, next, activity, facts);
-    }
-
-    private static async Task TagAsync(HttpContext context, RequestDelegate next, Activity activity, RequestFacts facts)
-    {
-        var failed = true;
-        try
-        {
-            await next(context);
-            failed = false;
-        }
-        finally
-        {
-            Tag(activity, context, facts, ResponseStatus.Of(context, threw: failed));
         }
     }
 
-    private static void Tag(Activity activity, HttpContext context, RequestFacts facts, int status)
+    /// <summary>A recorded request's span is named and tagged as it ends.</summary>
+    public void OnCompleted(HttpContext context, RequestFacts facts)
     {
-        var request = context.Request;
+        if (facts.Activity is { IsAllDataRequested: true } activity)
+        {
+            Tag(activity, context.Request, facts);
+        }
+    }
+
+    private static void Tag(Activity activity, HttpRequest request, RequestFacts facts)
+    {
+        var status = facts.Status;
         activity.DisplayName = (facts.Method == RequestFacts.OtherMethod ? "HTTP" : facts.Method) + (facts.Route.Length > 0 ? " " + facts.Route : "");
         activity.SetTag("http.request.method", facts.Method);
         if (facts.Method == RequestFacts.OtherMethod)

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using MonitoredService.Observability.Http;
 using MonitoredService.Observability.Settings;
 using OpenTelemetry.Trace;
 
@@ -13,7 +13,7 @@ public static class TracingExtensions
     /// OpenTelemetry tracing, exported over OTLP (Jaeger ingests it natively) when
     /// <see cref="TracingOptions.Exports"/>; otherwise nothing is recorded, exported or complained
     /// about, and trace context still propagates. Probes and scrapes are not traced
-    /// (<see cref="UseRequestTracing"/>). Export runs on a background batch with a bounded queue: a
+    /// (<see cref="ServerSpan"/>). Export runs on a background batch with a bounded queue: a
     /// dead collector never slows a request, the provider waits at most 5 s for it at shutdown, and
     /// what is lost is counted (<see cref="TraceExportMetrics"/>).
     /// </summary>
@@ -41,19 +41,10 @@ public static class TracingExtensions
                 .AddHttpClientInstrumentation(httpClient => httpClient.RecordException = false)
                 .AddProcessor(new RedactingActivityProcessor())
                 .AddOtlpExporter(exporter => OpenTelemetryResource.DefaultToHttpProtobuf(exporter, builder.Configuration, "TRACES")));
+        builder.Services.AddSingleton<IRequestObserver, ServerSpan>(); // UseRequestObservation: names and tags the request span, leaves probes out
         return builder;
     }
 
     /// <summary>The W3C <c>traceresponse</c> header on every response.</summary>
     public static IApplicationBuilder UseTraceResponse(this IApplicationBuilder app) => app.Use(TraceResponseMiddleware.InvokeAsync);
-
-    /// <summary>
-    /// After the request facts are captured: probes and scrapes are not traced, and the server span
-    /// of an API request gets its name and tags (<see cref="ServerSpan"/>).
-    /// </summary>
-    public static IApplicationBuilder UseRequestTracing(this IApplicationBuilder app) =>
-        app.Use(next => // built at start, once the settings are validated
-            app.ApplicationServices.GetRequiredService<IOptions<TracingOptions>>().Value.Exports
-                ? context => ServerSpan.InvokeAsync(context, next)
-                : next);
 }

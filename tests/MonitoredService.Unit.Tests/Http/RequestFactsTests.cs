@@ -6,7 +6,7 @@ using MonitoredService.Observability.Http;
 
 namespace MonitoredService.Unit.Tests.Http;
 
-/// <summary>One record of what the signals report about a request, captured right after routing.</summary>
+/// <summary>One record of what the signals report about a request, captured right after routing and settled once it completed.</summary>
 public sealed class RequestFactsTests
 {
     [Theory]
@@ -65,15 +65,68 @@ public sealed class RequestFactsTests
         facts.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.Zero);
     }
 
+    [Fact]
+    public async Task EveryObserverSeesTheStartThenTheSameSettledStatusAndDuration()
+    {
+        var context = Context("GET", Endpoint("/api/items"));
+        var (first, second) = (new RecordingObserver(), new RecordingObserver());
+        var observation = new RequestObservation([first, second]);
+
+        await observation.InvokeAsync(context, async inner =>
+        {
+            first.Seen.Should().Equal(["started 0"], "observers see the start before the rest of the pipeline runs");
+            await Task.Delay(20);
+            inner.Response.StatusCode = StatusCodes.Status201Created;
+        });
+        var facts = RequestFacts.Of(context);
+        var settled = facts.Elapsed;
+        await Task.Delay(20);
+
+        first.Seen.Should().Equal("started 0", "completed 201");
+        second.Seen.Should().Equal(first.Seen);
+        first.Facts.Should().AllSatisfy(seen => seen.Should().BeSameAs(facts));
+        facts.Elapsed.Should().Be(settled, "the duration is settled once, when the request completes").And.BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(15));
+    }
+
+    [Fact]
+    public async Task ARequestThatThrowsIsObservedAsThe500KestrelSendsAndTheExceptionGoesOn()
+    {
+        var context = Context("GET", Endpoint("/api/items"));
+        var observer = new RecordingObserver();
+
+        var act = () => new RequestObservation([observer]).InvokeAsync(context, _ => throw new InvalidOperationException("boom"));
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        observer.Seen.Should().Equal("started 0", "completed 500");
+        context.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the observation does not change the response");
+    }
+
     private static async Task<RequestFacts> CaptureAsync(HttpContext context)
     {
         RequestFacts? seen = null;
-        await RequestFacts.CaptureAsync(context, inner =>
+        await new RequestObservation([]).InvokeAsync(context, inner =>
         {
             seen = RequestFacts.Of(inner);
             return Task.CompletedTask;
         });
         return seen!;
+    }
+
+    private sealed class RecordingObserver : IRequestObserver
+    {
+        public List<string> Seen { get; } = [];
+
+        public List<RequestFacts> Facts { get; } = [];
+
+        public void OnStarted(HttpContext context, RequestFacts facts) => Record($"started {facts.Status}", facts);
+
+        public void OnCompleted(HttpContext context, RequestFacts facts) => Record($"completed {facts.Status}", facts);
+
+        private void Record(string what, RequestFacts facts)
+        {
+            Seen.Add(what);
+            Facts.Add(facts);
+        }
     }
 
     private static DefaultHttpContext Context(string method, Endpoint? endpoint)
