@@ -27,12 +27,15 @@ public sealed class RequestFacts
         HttpMethods.Patch, HttpMethods.Options, HttpMethods.Trace, HttpMethods.Connect,
     };
 
+    /// <summary>Route templates without their trailing slash, made once per template (the app's templates: a bounded set).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Trimmed = new(StringComparer.Ordinal);
+
     private long _endTimestamp;
 
     private RequestFacts(Endpoint? endpoint, string method, Activity? activity, long startTimestamp)
     {
         Route = endpoint is RouteEndpoint { RoutePattern.RawText: { } template }
-            ? template.Length > 1 ? template.TrimEnd('/') : template
+            ? template.Length > 1 && template[^1] == '/' ? Trimmed.GetOrAdd(template, static t => t.TrimEnd('/')) : template
             : Unmatched;
         Method = KnownMethods.TryGetValue(method, out var known) ? known : OtherMethod;
         Kind = endpoint?.Metadata.GetMetadata<RequestKindMetadata>()?.Kind ?? RequestKind.Api;

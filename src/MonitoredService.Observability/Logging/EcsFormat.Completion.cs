@@ -12,6 +12,10 @@ namespace MonitoredService.Observability.Logging;
 /// </summary>
 public sealed partial class EcsFormat
 {
+    private string? _cleanRoute;
+    private string? _cleanMethod;
+    private string? _cleanLogger;
+
     /// <summary>The fixed parts of the completion line, made once (after the field names they come from).</summary>
     private static class Completion
     {
@@ -34,7 +38,7 @@ public sealed partial class EcsFormat
     {
         var start = output.Length;
         output.Write("{\"@timestamp\":\""u8);
-        JsonText.WriteFormatted(logEvent.Timestamp.UtcDateTime, output, "O");
+        _timestamps.Write(logEvent.Timestamp.UtcDateTime, output);
         output.Write(Levels[(int)logEvent.Level]);
         foreach (var part in Completion.MessageParts)
         {
@@ -79,12 +83,33 @@ public sealed partial class EcsFormat
         output.Write("}\n"u8);
         if (_completionFixedPartsMayHoldSecret
             || SecretRedactor.MayContainSecret(fields.Path)
-            || SecretRedactor.MayContainSecret(fields.Route)
-            || SecretRedactor.MayContainSecret(fields.Method)
-            || SecretRedactor.MayContainSecret(fields.SourceContext))
+            || MayHoldSecret(fields.Route, ref _cleanRoute)
+            || MayHoldSecret(fields.Method, ref _cleanMethod)
+            || MayHoldSecret(fields.SourceContext, ref _cleanLogger))
         {
             Redact(output, start);
         }
+    }
+
+    /// <summary>
+    /// The pre-check of a bounded value (a route template, a folded method, the logger's name): the
+    /// same string line after line, so the last one found clean is not read again. Shared by the
+    /// threads that format: a value is remembered only once found clean.
+    /// </summary>
+    private static bool MayHoldSecret(string value, ref string? clean)
+    {
+        if (ReferenceEquals(value, Volatile.Read(ref clean)))
+        {
+            return false;
+        }
+
+        if (SecretRedactor.MayContainSecret(value))
+        {
+            return true;
+        }
+
+        Volatile.Write(ref clean, value);
+        return false;
     }
 
     private static byte[] Escaped(string text)

@@ -60,6 +60,7 @@ public sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
     private static StringWriter? t_text;
 
     private readonly byte[] _serviceFields;
+    private readonly Utf8Timestamp _timestamps = new();
 
     /// <summary>Whether the parts of a completion line that do not vary may hold a secret (then its fast path checks the whole line).</summary>
     private readonly bool _completionFixedPartsMayHoldSecret;
@@ -103,7 +104,7 @@ public sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
 
         var start = output.Length;
         output.Write("{\"@timestamp\":\""u8);
-        JsonText.WriteFormatted(logEvent.Timestamp.UtcDateTime, output, "O");
+        _timestamps.Write(logEvent.Timestamp.UtcDateTime, output);
         output.Write(Levels[(int)logEvent.Level]);
         WriteMessage(logEvent, output);
         output.Write((byte)'"');

@@ -112,6 +112,7 @@ public sealed class TracingTests : IAsyncLifetime
         await _collector.WaitForSpanAsync(span => span.TraceId == trace.TraceId);
 
         _collector.Spans.Select(span => span.Name).Should().NotContain(name => name.Contains("health") || name.Contains("metrics"));
+        _collector.Spans.Should().NotContain(span => span.Name == "store.ping", "a probe's store call is not traced either, even with always_on");
     }
 
     [Fact]

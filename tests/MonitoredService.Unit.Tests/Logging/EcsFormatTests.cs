@@ -181,6 +181,38 @@ public sealed class EcsFormatTests
     }
 
     [Fact]
+    public void AFormatterThatFoundARouteCleanStillMasksAnotherThatIsNot()
+    {
+        var formatter = (IUtf8Formatter)EcsFormat.Create(Service);
+        var clean = Completion(RequestCompletionEvent.Template, "GET", "/api/items/1", 200, 1.0, "/api/items/{id}", traced: true);
+        var secret = Completion(RequestCompletionEvent.Template, "GET", "/x", 200, 1.0, "/x/token=abc123def", traced: true);
+
+        foreach (var logEvent in new[] { clean, secret, clean, secret })
+        {
+            var line = new Utf8Line();
+            formatter.Format(logEvent, line);
+            Encoding.UTF8.GetString(line.Written).Should().NotContain("abc123def").And.Contain("\"http.route\":");
+        }
+    }
+
+    [Fact]
+    public void TheTimestampIsTheRoundTripFormatAcrossSeconds()
+    {
+        var timestamps = new Utf8Timestamp();
+        var random = new Random(42);
+        var start = new DateTime(2026, 12, 31, 23, 59, 58, DateTimeKind.Utc).Ticks;
+        foreach (var ticks in Enumerable.Range(0, 2_000).Select(_ => start + random.NextInt64(0, 3 * TimeSpan.TicksPerSecond)).Append(start).Append(start + 9_999_999))
+        {
+            var time = new DateTime(ticks, DateTimeKind.Utc);
+            var line = new Utf8Line();
+
+            timestamps.Write(time, line);
+
+            Encoding.UTF8.GetString(line.Written).Should().Be(time.ToString("O", CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
     public void ACompletionEventWithAPropertyAnEnricherAddedKeepsIt()
     {
         var logEvent = Completion(RequestCompletionEvent.Template, "GET", "/api/items/1", 200, 1.5, "/api/items/{id}", traced: true);
