@@ -52,6 +52,7 @@ public static class ObservabilityExtensions
         return app;
     }
 
+    /// <summary>The probes (<c>/health/live</c>, <c>/health/ready</c>, <c>/health/startup</c>) and <c>/metrics</c> (on the management port when one is set).</summary>
     public static IEndpointRouteBuilder MapObservabilityEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthProbes();

@@ -8,8 +8,9 @@ namespace MonitoredService.Observability;
 /// Who is emitting: one answer for the log fields (<c>service.*</c>), the trace resource and the
 /// build-info metric. Read from the standard OpenTelemetry variables where they are set.
 /// </summary>
-public sealed record ServiceIdentity(string Name, string Version, string Commit, string Environment, string InstanceId)
+internal sealed record ServiceIdentity(string Name, string Version, string Commit, string Environment, string InstanceId)
 {
+    /// <summary>The name when neither variable sets one and the host has no application name.</summary>
     public const string DefaultName = "monitoredservice";
 
     /// <summary>When the build was made (ISO 8601, from the assembly's <c>BuildTime</c> metadata), or "unknown".</summary>
@@ -27,7 +28,7 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
         var buildTime = assembly?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(metadata => metadata.Key == "BuildTime")?.Value;
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         return new ServiceIdentity(
-            Name: NonEmpty(configuration["OTEL_SERVICE_NAME"]) ?? attributes.GetValueOrDefault("service.name") ?? DefaultName,
+            Name: NonEmpty(configuration["OTEL_SERVICE_NAME"]) ?? attributes.GetValueOrDefault("service.name") ?? NameOf(host.ApplicationName),
             Version: plus < 0 ? informational : informational[..plus],
             Commit: plus < 0 ? "unknown" : informational[(plus + 1)..],
             Environment: attributes.GetValueOrDefault("deployment.environment.name")
@@ -54,6 +55,14 @@ public sealed record ServiceIdentity(string Name, string Version, string Commit,
 
         return attributes;
     }
+
+    /// <summary>
+    /// The host's application name (its assembly's), lower-case, dots as hyphens: <c>MonitoredService</c>
+    /// gives <c>monitoredservice</c>, the job and Kubernetes name; a host that takes the library as a
+    /// package is named after itself (<c>Orders.Api</c>: <c>orders-api</c>).
+    /// </summary>
+    internal static string NameOf(string? applicationName) =>
+        NonEmpty(applicationName)?.ToLowerInvariant().Replace('.', '-') ?? DefaultName;
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace MonitoredService.Observability.Errors;
 
-public static class ErrorHandlingExtensions
+internal static class ErrorHandlingExtensions
 {
     /// <summary>
     /// Every error answers application/problem+json (RFC 9457) with a trace id: unhandled exceptions

@@ -11,13 +11,16 @@ namespace MonitoredService.Observability.Health;
 /// </summary>
 public static class HealthCheckCommand
 {
+    /// <summary>The first argument that asks for the health check instead of the service.</summary>
     public const string Verb = "healthcheck";
 
     /// <summary>Longer than a dependency check's timeout (2 s), shorter than Docker's default (30 s).</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether the command line asks for the health check.</summary>
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Verb;
 
+    /// <summary>Runs the health check, writing one line of outcome: 0 when the probe answered 200, 1 when not, 2 on a bad argument or port.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         string? path = args.ElementAtOrDefault(1) switch

@@ -15,6 +15,7 @@ using MonitoredService.Observability.Startup;
 
 namespace MonitoredService.Observability.Health;
 
+/// <summary>Readiness checks of a host's dependencies (<see cref="AddDependencyCheck"/>).</summary>
 public static class HealthExtensions
 {
     private static readonly string[] ProbeMethods = [HttpMethods.Get, HttpMethods.Head];
@@ -24,7 +25,7 @@ public static class HealthExtensions
     /// (startup and ready: the start-up gate's state) and <c>shutdown</c> (ready: the drain's state).
     /// With metrics on, every check also runs in the background and is published as gauges.
     /// </summary>
-    public static IHostApplicationBuilder AddHealthProbes(this IHostApplicationBuilder builder, SettingsCache settings)
+    internal static IHostApplicationBuilder AddHealthProbes(this IHostApplicationBuilder builder, SettingsCache settings)
     {
         var health = settings.Get<HealthOptions>();
         builder.Services.AddHealthChecks()
@@ -65,7 +66,7 @@ public static class HealthExtensions
     }
 
     /// <summary>Maps /health/live, /health/ready and /health/startup for GET and HEAD.</summary>
-    public static IEndpointRouteBuilder MapHealthProbes(this IEndpointRouteBuilder endpoints)
+    internal static IEndpointRouteBuilder MapHealthProbes(this IEndpointRouteBuilder endpoints)
     {
         MapProbe(endpoints, HealthPaths.Live, HealthTags.Live);
         MapProbe(endpoints, HealthPaths.Ready, HealthTags.Ready);

@@ -6,6 +6,7 @@ namespace MonitoredService.Observability.Health;
 /// <summary>How dependency checks behave under probes (<c>Observability:Health</c>).</summary>
 public sealed class HealthOptions : IOptionsSection
 {
+    /// <inheritdoc />
     public static string SectionName => "Observability:Health";
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace MonitoredService.Observability.Health;
 
 /// <summary>The probe paths: one place for the endpoints, the tracing filter and the manifests' tests.</summary>
-public static class HealthPaths
+internal static class HealthPaths
 {
     public const string Prefix = "/health";
     public const string Live = "/health/live";

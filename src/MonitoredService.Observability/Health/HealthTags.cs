@@ -1,7 +1,7 @@
 namespace MonitoredService.Observability.Health;
 
 /// <summary>Checks are registered once and selected per probe by these tags.</summary>
-public static class HealthTags
+internal static class HealthTags
 {
     /// <summary>The process can serve. Never an external dependency.</summary>
     public const string Live = "live";

@@ -13,7 +13,7 @@ namespace MonitoredService.Observability.Http;
 /// and once it completed, the status the client got and how long it took: one value for every
 /// signal. The request itself is not changed.
 /// </summary>
-public sealed class RequestFacts
+internal sealed class RequestFacts
 {
     /// <summary>The route of requests that matched no route (404, and 405 from routing).</summary>
     public const string Unmatched = "";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MonitoredService.Observability.Http;
 
-public static class RequestFactsExtensions
+internal static class RequestFactsExtensions
 {
     /// <summary>
     /// Right after routing: captures the request's <see cref="RequestFacts"/> and lets every signal

@@ -1,7 +1,7 @@
 namespace MonitoredService.Observability.Http;
 
 /// <summary>What a request is for; the signals treat the kinds differently (see <see cref="RequestFacts"/>).</summary>
-public enum RequestKind
+internal enum RequestKind
 {
     /// <summary>The service's own work, and any request that matched no route: logged, measured, traced.</summary>
     Api,
@@ -14,4 +14,4 @@ public enum RequestKind
 }
 
 /// <summary>Endpoint metadata that marks an endpoint's <see cref="RequestKind"/> (the default is <see cref="RequestKind.Api"/>).</summary>
-public sealed record RequestKindMetadata(RequestKind Kind);
+internal sealed record RequestKindMetadata(RequestKind Kind);

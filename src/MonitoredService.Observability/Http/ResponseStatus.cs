@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace MonitoredService.Observability.Http;
 
 /// <summary>The status code a client got, as every signal reports it.</summary>
-public static class ResponseStatus
+internal static class ResponseStatus
 {
     /// <summary>
     /// The response's status; a request whose exception escaped before the response started is a

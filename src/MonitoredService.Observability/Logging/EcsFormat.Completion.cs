@@ -10,7 +10,7 @@ namespace MonitoredService.Observability.Logging;
 /// template or looking up a field name. The secret pre-check reads only what varies (the path, the
 /// route, the method and the logger's name): the rest of the line is known when the formatter is made.
 /// </summary>
-public sealed partial class EcsFormat
+internal sealed partial class EcsFormat
 {
     private string? _cleanRoute;
     private string? _cleanMethod;

@@ -26,7 +26,7 @@ namespace MonitoredService.Observability.Logging;
 /// full redaction (rare) re-reads it as text. <see cref="Format(LogEvent, TextWriter)"/> gives the same
 /// line as text, for the Elasticsearch sink.
 /// </remarks>
-public sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
+internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
 {
     public const string EcsVersion = "8.11.0";
 

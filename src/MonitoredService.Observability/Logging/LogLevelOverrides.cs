@@ -12,7 +12,7 @@ namespace MonitoredService.Observability.Logging;
 /// <c>monitoredservice_log_level_overrides{category,level}</c> (1 while in force), which an info
 /// alert watches so that a forgotten Debug level shows.
 /// </summary>
-public sealed class LogLevelOverrides : IDisposable
+internal sealed class LogLevelOverrides : IDisposable
 {
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);

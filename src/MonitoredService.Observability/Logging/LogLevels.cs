@@ -20,7 +20,7 @@ namespace MonitoredService.Observability.Logging;
 /// but the levels in force do not. The filter does nothing while no override is in force: without
 /// overrides the cost is Serilog's own.
 /// </remarks>
-public sealed class LogLevels : ILogEventFilter
+internal sealed class LogLevels : ILogEventFilter
 {
     /// <summary>The category of events without a source context, and of every category no other entry prefixes.</summary>
     public const string Default = "Default";

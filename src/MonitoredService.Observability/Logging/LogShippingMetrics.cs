@@ -7,7 +7,7 @@ namespace MonitoredService.Observability.Logging;
 /// What happens to log events after they are written: shipped, queued, or dropped (and why), per
 /// sink. Nothing is lost silently: <c>monitoredservice_log_events_dropped_total</c> counts every drop.
 /// </summary>
-public sealed class LogShippingMetrics
+internal sealed class LogShippingMetrics
 {
     public const string Console = "console";
     public const string Elasticsearch = "elasticsearch";

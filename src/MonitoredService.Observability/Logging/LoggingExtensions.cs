@@ -9,7 +9,7 @@ using Serilog;
 
 namespace MonitoredService.Observability.Logging;
 
-public static class LoggingExtensions
+internal static class LoggingExtensions
 {
     /// <summary>
     /// Serilog for every log of the host: ECS JSON, one event per line on stdout through a bounded

@@ -6,6 +6,7 @@ namespace MonitoredService.Observability.Logging;
 /// <summary>Structured logs (<c>Observability:Logging</c>); levels are Serilog's (<c>Serilog:MinimumLevel</c>).</summary>
 public sealed class LoggingOptions : IOptionsSection
 {
+    /// <inheritdoc />
     public static string SectionName => "Observability:Logging";
 
     /// <summary>One completion event per request (probes and scrapes at Debug). Off: none.</summary>

@@ -5,7 +5,7 @@ using MonitoredService.Observability.Settings;
 
 namespace MonitoredService.Observability.Management;
 
-public static class ManagementExtensions
+internal static class ManagementExtensions
 {
     /// <summary>
     /// The management listener (<c>/metrics</c>, <c>/info</c>, <c>/loggers</c>) when

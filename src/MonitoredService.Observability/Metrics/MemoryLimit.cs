@@ -6,9 +6,9 @@ namespace MonitoredService.Observability.Metrics;
 /// The memory this process may use: its cgroup's limit (v2 <c>memory.max</c>, or v1
 /// <c>memory.limit_in_bytes</c>; the lowest along the way up, since Kubernetes limits the pod and the
 /// container), else the machine's memory (<c>/proc/meminfo</c>). Read from the files each time, so
-/// that a limit changed in place is seen; all paths are under <paramref name="root"/> for tests.
+/// that a limit changed in place is seen; all paths are under the root that <see cref="Read"/> is given, for tests.
 /// </summary>
-public static class MemoryLimit
+internal static class MemoryLimit
 {
     /// <summary>cgroup v1 writes "no limit" as the largest page-aligned long; anything this large is none.</summary>
     private const long Unlimited = 1L << 62;

@@ -10,17 +10,18 @@ using Prometheus;
 
 namespace MonitoredService.Observability.Metrics;
 
+/// <summary>Instruments a host exports besides the library's (<see cref="AddExportedInstruments"/>).</summary>
 public static class MetricsExtensions
 {
     /// <summary>Where Prometheus scrapes. Scrapes are not counted as requests (the scraper has its own metrics).</summary>
-    public const string Path = "/metrics";
+    internal const string Path = "/metrics";
 
     /// <summary>
     /// One registry per host (tests start several in one process) with process metrics, the
     /// exported runtime and Kestrel instruments, HTTP request metrics and build info. Every room
     /// records into <see cref="IMetricFactory"/> whether or not metrics are exported.
     /// </summary>
-    public static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder, SettingsCache settings)
+    internal static IHostApplicationBuilder AddMetrics(this IHostApplicationBuilder builder, SettingsCache settings)
     {
         var options = settings.Get<MetricsOptions>();
         builder.Services.AddSingleton(services =>
@@ -75,7 +76,7 @@ public static class MetricsExtensions
     }
 
     /// <summary>GET /metrics on the application port, unless metrics are off or have their own port.</summary>
-    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder endpoints)
+    internal static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder endpoints)
     {
         // Mapped before the host starts: the settings as registration saw them.
         var options = endpoints.ServiceProvider.GetRequiredService<SettingsCache>().Get<MetricsOptions>();

@@ -6,6 +6,7 @@ namespace MonitoredService.Observability.Metrics;
 /// <summary>Prometheus metrics (<c>Observability:Metrics</c>).</summary>
 public sealed class MetricsOptions : IOptionsSection
 {
+    /// <inheritdoc />
     public static string SectionName => "Observability:Metrics";
 
     /// <summary>Off: no /metrics, no HTTP metrics middleware, no runtime or health-check collection.</summary>

@@ -5,7 +5,7 @@ using OpenTelemetry.Metrics;
 
 namespace MonitoredService.Observability.Metrics;
 
-public static class OtlpMetricsExtensions
+internal static class OtlpMetricsExtensions
 {
     /// <summary>ASP.NET Core's own HTTP server meter: <c>http.server.request.duration</c> by route, method and status.</summary>
     public const string AspNetCoreHosting = "Microsoft.AspNetCore.Hosting";

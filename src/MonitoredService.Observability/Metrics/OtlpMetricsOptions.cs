@@ -13,16 +13,19 @@ public sealed class OtlpMetricsOptions : IOptionsSection, IValidatableObject
 {
     private static readonly string[] Known = ["otlp", "prometheus", "none"];
 
+    /// <inheritdoc />
     public static string SectionName => "Observability:Metrics:Otlp";
 
+    /// <summary>From <c>OTEL_METRICS_EXPORTER</c>, at the root of configuration.</summary>
     [RootKey("OTEL_METRICS_EXPORTER")]
     public string? Exporter { get; internal set; }
 
-    public bool Exports => Exporters.Contains("otlp");
+    internal bool Exports => Exporters.Contains("otlp");
 
     private IEnumerable<string> Exporters =>
         (Exporter ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => e.ToLowerInvariant());
 
+    /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Exporters.Where(exporter => !Known.Contains(exporter))
             .Select(exporter => new ValidationResult($"'{exporter}' is not a metrics exporter here: otlp, prometheus or none.", [nameof(Exporter)]));

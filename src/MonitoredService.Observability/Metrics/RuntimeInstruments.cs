@@ -3,7 +3,7 @@ using static MonitoredService.Observability.Metrics.ExportedInstrument.Kind;
 namespace MonitoredService.Observability.Metrics;
 
 /// <summary>The runtime and Kestrel instruments every service exports (<see cref="MetricsExtensions.AddMetrics"/> registers them).</summary>
-public static class RuntimeInstruments
+internal static class RuntimeInstruments
 {
     public const string Runtime = "System.Runtime";
     public const string Kestrel = "Microsoft.AspNetCore.Server.Kestrel";

@@ -10,7 +10,7 @@ namespace MonitoredService.Observability.Redaction;
 /// headers, user-info in URLs and JSON web tokens. The text keeps its shape (and stays valid JSON):
 /// only the secret is replaced by <see cref="Mask"/>.
 /// </summary>
-public static partial class SecretRedactor
+internal static partial class SecretRedactor
 {
     public const string Mask = "***";
 

@@ -8,5 +8,6 @@ namespace MonitoredService.Observability.Settings;
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class RootKeyAttribute(string key) : Attribute
 {
+    /// <summary>The configuration key, e.g. <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
     public string Key { get; } = key;
 }

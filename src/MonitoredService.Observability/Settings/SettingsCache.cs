@@ -36,7 +36,7 @@ public sealed class SettingsCache
     }
 
     /// <summary>Who is emitting: the log fields, the trace resource and the build-info metric.</summary>
-    public ServiceIdentity Identity { get; }
+    internal ServiceIdentity Identity { get; }
 
     /// <summary>The cache of the host being built: made on the first call, the same one after.</summary>
     public static SettingsCache Of(IHostApplicationBuilder builder)

@@ -4,7 +4,7 @@ using MonitoredService.Observability.Settings;
 
 namespace MonitoredService.Observability.Shutdown;
 
-public static class ShutdownExtensions
+internal static class ShutdownExtensions
 {
     /// <summary>
     /// Graceful shutdown: <see cref="ShutdownState"/> is set at once (readiness reads it), a drain

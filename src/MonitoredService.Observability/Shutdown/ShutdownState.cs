@@ -1,7 +1,7 @@
 namespace MonitoredService.Observability.Shutdown;
 
 /// <summary>Set from the moment shutdown begins; readiness reads it on every probe, uncached.</summary>
-public sealed class ShutdownState
+internal sealed class ShutdownState
 {
     private volatile bool _isShuttingDown;
 

@@ -10,5 +10,6 @@ public interface IStartupTask
     /// <summary>A short name for logs and the start-up probe, e.g. "store migration".</summary>
     string Name { get; }
 
+    /// <summary>Does the work; a throw is logged and the task is tried again after a pause, until it succeeds or the host stops.</summary>
     Task RunAsync(CancellationToken cancellationToken);
 }

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Hosting;
 
 namespace MonitoredService.Observability.Startup;
 
+/// <summary>Registration of start-up work (<see cref="IStartupTask"/>).</summary>
 public static class StartupExtensions
 {
     /// <summary>
     /// The start-up gate: the registered <see cref="IStartupTask"/>s run once the server listens, and
     /// <see cref="StartupState"/> says when they are done (the health room's start-up check reads it).
     /// </summary>
-    public static IHostApplicationBuilder AddStartupGate(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddStartupGate(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StartupState>();
         builder.Services.AddHostedService<StartupTaskRunner>();

@@ -10,11 +10,13 @@ public sealed class StartupState
     private volatile string? _pending = "initialisation";
     private volatile int _failedAttempts;
 
+    /// <summary>True once every start-up task has succeeded.</summary>
     public bool IsComplete => _pending is null;
 
     /// <summary>The task being run, or null once start-up is complete.</summary>
     public string? Pending => _pending;
 
+    /// <summary>How many times the pending task has failed so far.</summary>
     public int FailedAttempts => _failedAttempts;
 
     /// <summary>Completes when every start-up task has succeeded (at once if that has happened).</summary>

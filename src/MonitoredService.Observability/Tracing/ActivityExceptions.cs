@@ -10,6 +10,7 @@ namespace MonitoredService.Observability.Tracing;
 /// </summary>
 public static class ActivityExceptions
 {
+    /// <summary>Records <paramref name="exception"/> on <paramref name="activity"/> when it is recorded; nothing otherwise.</summary>
     public static void Record(Activity? activity, Exception exception)
     {
         if (activity is not { IsAllDataRequested: true })

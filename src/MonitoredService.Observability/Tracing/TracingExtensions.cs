@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 
 namespace MonitoredService.Observability.Tracing;
 
-public static class TracingExtensions
+internal static class TracingExtensions
 {
     /// <summary>
     /// OpenTelemetry tracing, exported over OTLP (Jaeger ingests it natively) when

@@ -12,15 +12,18 @@ namespace MonitoredService.Observability.Tracing;
 /// </summary>
 public sealed class TracingOptions : IOptionsSection, IValidatableObject
 {
+    /// <inheritdoc />
     public static string SectionName => "Observability:Tracing";
 
     /// <summary>Off, or on without an endpoint: no span is recorded or exported. Trace context still
     /// propagates, so logs keep their trace ids and responses their traceresponse header.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_ENDPOINT")]
     public string? OtlpEndpoint { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")]
     public string? OtlpTracesEndpoint { get; internal set; }
 
@@ -33,7 +36,7 @@ public sealed class TracingOptions : IOptionsSection, IValidatableObject
     public string? SamplerArgument { get; internal set; }
 
     /// <summary>Whether spans are recorded and exported: tracing on and an OTLP endpoint configured.</summary>
-    public bool Exports => Enabled && !(string.IsNullOrWhiteSpace(OtlpEndpoint) && string.IsNullOrWhiteSpace(OtlpTracesEndpoint));
+    internal bool Exports => Enabled && !(string.IsNullOrWhiteSpace(OtlpEndpoint) && string.IsNullOrWhiteSpace(OtlpTracesEndpoint));
 
     /// <summary>Unlike the SDK, which falls back silently, an unknown sampler stops the service at start.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>

@@ -10,6 +10,7 @@ namespace MonitoredService.Observability.Logging.Elasticsearch;
 /// </summary>
 public sealed class ElasticsearchOptions : IOptionsSection, IValidatableObject
 {
+    /// <inheritdoc />
     public static string SectionName => "Observability:Logging:Elasticsearch";
 
     /// <summary>The cluster, e.g. <c>http://elasticsearch:9200</c>. Unset: no shipping.</summary>
@@ -23,11 +24,13 @@ public sealed class ElasticsearchOptions : IOptionsSection, IValidatableObject
     /// <summary>An API key (sent as <c>Authorization: ApiKey …</c>); a secret, from a secret store.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>With <see cref="Password"/>, for basic authentication when there is no API key.</summary>
     public string? Username { get; set; }
 
     /// <summary>With <see cref="Username"/>, for basic authentication; a secret, from a secret store.</summary>
     public string? Password { get; set; }
 
+    /// <summary>Events per <c>_bulk</c> request, at most.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
 
@@ -39,6 +42,7 @@ public sealed class ElasticsearchOptions : IOptionsSection, IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Bound of each <c>_bulk</c> request; one that runs past it is an attempt that failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -54,6 +58,7 @@ public sealed class ElasticsearchOptions : IOptionsSection, IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))

@@ -14,22 +14,28 @@ namespace MonitoredService.Observability.Logging.Otlp;
 /// </summary>
 public sealed class OtlpLogOptions : IOptionsSection, IValidatableObject
 {
-    public const string HttpProtobuf = "http/protobuf";
+    internal const string HttpProtobuf = "http/protobuf";
 
+    /// <inheritdoc />
     public static string SectionName => "Observability:Logging:Otlp";
 
+    /// <summary>From <c>OTEL_LOGS_EXPORTER</c>, at the root of configuration.</summary>
     [RootKey("OTEL_LOGS_EXPORTER")]
     public string? Exporter { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_ENDPOINT")]
     public string? Endpoint { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_LOGS_ENDPOINT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")]
     public string? LogsEndpoint { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_PROTOCOL")]
     public string? Protocol { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_LOGS_PROTOCOL</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL")]
     public string? LogsProtocol { get; internal set; }
 
@@ -37,12 +43,15 @@ public sealed class OtlpLogOptions : IOptionsSection, IValidatableObject
     [RootKey("OTEL_EXPORTER_OTLP_HEADERS")]
     public string? Headers { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_LOGS_HEADERS</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_LOGS_HEADERS")]
     public string? LogsHeaders { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_TIMEOUT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_TIMEOUT")]
     public string? Timeout { get; internal set; }
 
+    /// <summary>From <c>OTEL_EXPORTER_OTLP_LOGS_TIMEOUT</c>, at the root of configuration.</summary>
     [RootKey("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT")]
     public string? LogsTimeout { get; internal set; }
 
@@ -50,6 +59,7 @@ public sealed class OtlpLogOptions : IOptionsSection, IValidatableObject
     [Range(1, 1_000_000)]
     public int QueueLimit { get; set; } = 10_000;
 
+    /// <summary>Log records per export request, at most.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 512;
 
@@ -61,22 +71,23 @@ public sealed class OtlpLogOptions : IOptionsSection, IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    public bool Exports => string.Equals(Exporter?.Trim(), "otlp", StringComparison.OrdinalIgnoreCase);
+    internal bool Exports => string.Equals(Exporter?.Trim(), "otlp", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The URL the batches are posted to.</summary>
-    public Uri ResolvedEndpoint => NonEmpty(LogsEndpoint) is { } logs
+    internal Uri ResolvedEndpoint => NonEmpty(LogsEndpoint) is { } logs
         ? new Uri(logs)
         : new Uri((NonEmpty(Endpoint) ?? "http://localhost:4318").TrimEnd('/') + "/v1/logs");
 
-    public string ResolvedProtocol => NonEmpty(LogsProtocol) ?? NonEmpty(Protocol) ?? HttpProtobuf;
+    internal string ResolvedProtocol => NonEmpty(LogsProtocol) ?? NonEmpty(Protocol) ?? HttpProtobuf;
 
-    public string? ResolvedHeaders => NonEmpty(LogsHeaders) ?? NonEmpty(Headers);
+    internal string? ResolvedHeaders => NonEmpty(LogsHeaders) ?? NonEmpty(Headers);
 
     /// <summary>Each export's bound (the specification's default: 10 s).</summary>
-    public TimeSpan ResolvedTimeout => int.TryParse(NonEmpty(LogsTimeout) ?? NonEmpty(Timeout), out var milliseconds) && milliseconds > 0
+    internal TimeSpan ResolvedTimeout => int.TryParse(NonEmpty(LogsTimeout) ?? NonEmpty(Timeout), out var milliseconds) && milliseconds > 0
         ? TimeSpan.FromMilliseconds(milliseconds)
         : TimeSpan.FromSeconds(10);
 
+    /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (NonEmpty(Exporter) is { } exporter && !Exports && !string.Equals(exporter, "none", StringComparison.OrdinalIgnoreCase))
