@@ -22,9 +22,10 @@ public static class Tools
 
     public static async Task<(int ExitCode, string Output)> AmtoolAsync(params string[] arguments) => Merged(await RunAsync("amtool", arguments));
 
-    /// <summary>Runs a tool in the repository root (bounded: two minutes).</summary>
+    /// <summary>Runs a tool in the repository root (bounded: two minutes unless <paramref name="timeout"/> says otherwise).</summary>
     public static async Task<Result> RunAsync(
-        string tool, IEnumerable<string> arguments, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        string tool, IEnumerable<string> arguments, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null,
+        TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -49,8 +50,17 @@ public static class Tools
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
+        using var bound = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // a hung tool and its children do not outlive the test
+            throw;
+        }
+
         return new Result(process.ExitCode, await output, await error);
     }
 

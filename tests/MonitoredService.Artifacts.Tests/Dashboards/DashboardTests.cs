@@ -89,7 +89,7 @@ public sealed partial class DashboardTests
                 var addOn = SignalContract.AddOnJobs.Where(a => name.StartsWith(a.Prefix, StringComparison.Ordinal)).Select(a => a.Job).FirstOrDefault();
                 if (name == "ALERTS")
                 {
-                    expression.Should().MatchRegex("ALERTS\\{alertname=~\"MonitoredService[^\"]*\"", "the alerts of this kit only");
+                    expression.Should().MatchRegex("ALERTS\\{alertname=~\"" + Regex.Escape("MonitoredService.+") + "[^\"]*\"", "the alerts of this kit only");
                 }
                 else
                 {

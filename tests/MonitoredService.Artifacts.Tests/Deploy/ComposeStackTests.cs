@@ -75,8 +75,8 @@ public sealed class ComposeStackTests
         });
         await process.WaitUntilReadyAsync();
         var readme = File.ReadAllText(Repository.Path("deploy", "compose", "secrets", "README.md"));
-        readme.Should().Contain("mint-token.sh --key-file deploy/compose/secrets/jwt-signing-key --aud monitoredservice --scope items:write");
-        var minted = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "mint-token.sh"), "--key-file", keyFile, "--aud", "monitoredservice", "--scope", "items:write"]);
+        readme.Should().Contain("mint-token.sh --key-file deploy/compose/secrets/jwt-signing-key --aud local-api --scope items:write");
+        var minted = await Tools.RunAsync("bash", [Repository.Path("deploy", "scripts", "mint-token.sh"), "--key-file", keyFile, "--aud", "local-api", "--scope", "items:write"]);
         using var client = process.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/items");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", minted.Output.Trim());
@@ -188,7 +188,7 @@ public sealed class ComposeStackTests
     }
 
     [Fact]
-    public async Task PrometheusScrapesTheServiceAsJobMonitoredserviceAndSendsAlertsToAlertmanager()
+    public async Task PrometheusScrapesTheServiceUnderItsJobNameAndSendsAlertsToAlertmanager()
     {
         var services = await ServicesAsync();
         var config = Yaml(File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml")));

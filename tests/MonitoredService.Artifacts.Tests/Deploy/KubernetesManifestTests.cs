@@ -192,7 +192,7 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public async Task PrometheusScrapesTheMetricsPortAsJobMonitoredservice(string kustomization)
+    public async Task PrometheusScrapesTheMetricsPortUnderTheServicesJobName(string kustomization)
     {
         var deployment = await Manifests.SingleAsync(kustomization, "Deployment");
         var service = await Manifests.SingleAsync(kustomization, "Service");

@@ -18,7 +18,7 @@ namespace MonitoredService.RealProcess.Tests.Package;
 public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
 {
     private const string PackageId = "MonitoredService.Observability";
-    private const string Origin = "https://github.com/example/monitored-service";
+    private const string Origin = "https://github.com/example/observed-service";
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("monitoredservice-package-");
@@ -53,7 +53,7 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"source link: {sourceLink}");
             var documents = JsonNode.Parse(sourceLink)!["documents"]!.AsObject();
             documents.Select(pair => pair.Value!.GetValue<string>())
-                .Should().ContainSingle().Which.Should().StartWith("https://raw.githubusercontent.com/example/monitored-service/", "the PDB maps to the commit at the origin");
+                .Should().ContainSingle().Which.Should().StartWith("https://raw.githubusercontent.com/example/observed-service/", "the PDB maps to the commit at the origin");
         }
 
         var app = await BuildConsumerAsync();
