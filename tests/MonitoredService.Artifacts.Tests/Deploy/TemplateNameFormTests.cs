@@ -24,7 +24,7 @@ public sealed partial class TemplateNameFormTests
             .ToArray();
 
         offending.Should().BeEmpty(
-            "the name is written as MonitoredService (then not a letter or digit; a capital letter: PascalCase; .+: a regular expression of PascalCase names), " +
+            "the name is written as MonitoredService (then not a letter or digit; a capital letter: PascalCase; .+ or (: a regular expression of PascalCase names), " +
             "monitoredservice_ (the metric prefix), monitoredservice (then not a letter or digit: kebab-case) or MONITOREDSERVICE_");
     }
 
@@ -37,7 +37,7 @@ public sealed partial class TemplateNameFormTests
         var symbol = template["symbols"]!["serviceName"]!;
         ((string)symbol["replaces"]!).Should().Be("MonitoredService");
         var forms = symbol["forms"]!["global"]!["forms"]!.AsArray().Select(form => (string)form!).ToArray();
-        forms.Should().Contain(["identity", "kebab", "snake", "upperSnake", "pascalRegex"]);
+        forms.Should().Contain(["identity", "kebab", "snake", "upperSnake", "pascalRegex", "pascalGroup"]);
         forms.Where(form => form.Length == "pascal".Length + 1 && form.StartsWith("pascal", StringComparison.Ordinal)).Select(form => form[^1])
             .Should().BeEquivalentTo(Enumerable.Range('A', 26).Select(letter => (char)letter), "a PascalCase name can be followed by any capital letter");
         template["forms"]!.AsObject().Select(form => form.Key).Should().Contain(forms.Where(form => form != "identity"), "every form a symbol uses is defined");
