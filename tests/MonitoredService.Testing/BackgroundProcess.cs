@@ -18,9 +18,16 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static BackgroundProcess Start(string tool, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <paramref name="tool"/> in <paramref name="workingDirectory"/> (the test's own when null: a .NET app takes it as its content root).</summary>
+    public static BackgroundProcess Start(
+        string tool, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

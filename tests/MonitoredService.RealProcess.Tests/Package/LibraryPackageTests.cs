@@ -59,7 +59,7 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
         var app = await BuildConsumerAsync();
         var port = ServiceProcess.FreePort();
         var logPath = Path.Combine(_work.FullName, "consumer.log");
-        await using (var consumer = BackgroundProcess.Start("dotnet", [app, $"--urls=http://127.0.0.1:{port}"], logPath))
+        await using (var consumer = BackgroundProcess.Start("dotnet", [app, $"--urls=http://127.0.0.1:{port}"], logPath, workingDirectory: Path.GetDirectoryName(app)))
         {
             var address = new Uri($"http://127.0.0.1:{port}");
             await consumer.WaitUntilReadyAsync(new Uri(address, "/health/ready"));
