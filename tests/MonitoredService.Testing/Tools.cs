@@ -64,5 +64,27 @@ public static class Tools
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// Runs a build-tool step in <paramref name="directory"/> (the .NET CLI without telemetry or banner),
+    /// tells <paramref name="log"/> the command and its exit code, and fails the test with the output's
+    /// last 60 lines unless it exits 0. Returns its output.
+    /// </summary>
+    public static async Task<string> RunOrFailAsync(string directory, Action<string> log, TimeSpan? timeout, string tool, params string[] arguments)
+    {
+        var result = await RunAsync(tool, arguments, workingDirectory: directory, timeout: timeout,
+            environment: new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" });
+        log($"$ {tool} {string.Join(' ', arguments)} -> {result.ExitCode}");
+        result.ExitCode.Should().Be(0, $"{tool} {string.Join(' ', arguments)} failed:\n{string.Join('\n', result.All.Split('\n').TakeLast(60))}");
+        return result.All;
+    }
+
+    /// <summary>Makes <paramref name="directory"/> a git repository with everything in it committed (what a build stamps its commit from).</summary>
+    public static async Task CommitAllAsync(string directory, Action<string> log, string message)
+    {
+        await RunOrFailAsync(directory, log, null, "git", "init", "--quiet");
+        await RunOrFailAsync(directory, log, null, "git", "add", "--all");
+        await RunOrFailAsync(directory, log, null, "git", "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "--message", message);
+    }
+
     private static (int ExitCode, string Output) Merged(Result result) => (result.ExitCode, result.All);
 }

@@ -117,9 +117,7 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
             File.Copy(file, copy);
         }
 
-        await RunAsync(repository, "git", "init", "--quiet");
-        await RunAsync(repository, "git", "add", "--all");
-        await RunAsync(repository, "git", "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "--message", "the library");
+        await Tools.CommitAllAsync(repository, output.WriteLine, "the library");
         await RunAsync(repository, "git", "remote", "add", "origin", Origin + ".git");
 
         var feed = Directory.CreateDirectory(Path.Combine(_work.FullName, "feed")).FullName;
@@ -166,12 +164,8 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
         return Path.Combine(project, "bin", "Release", "net10.0", "Consumer.dll");
     }
 
-    private async Task RunAsync(string directory, string tool, params string[] arguments)
-    {
-        var result = await Tools.RunAsync(tool, arguments, workingDirectory: directory, environment: new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
-        output.WriteLine($"$ {tool} {string.Join(' ', arguments)} -> {result.ExitCode}");
-        result.ExitCode.Should().Be(0, $"{tool} {string.Join(' ', arguments)} failed:\n{result.All}");
-    }
+    private Task RunAsync(string directory, string tool, params string[] arguments) =>
+        Tools.RunOrFailAsync(directory, output.WriteLine, timeout: null, tool, arguments);
 
     private static string SourceLinkOf(MemoryStream pdb)
     {

@@ -40,9 +40,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         deployment.Should().Contain("name: orders-api");
 
         // A user's first step after dotnet new; the build stamps the commit and its time.
-        await RunAsync(instance, "git", "init", "--quiet");
-        await RunAsync(instance, "git", "add", "--all");
-        await RunAsync(instance, "git", "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "--message", "dotnet new monitoredservice");
+        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice");
 
         var fast = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
         Summary(fast).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
@@ -111,16 +109,8 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
 
     private static string Summary(string output) => output.TrimEnd().Split('\n')[^1].Trim();
 
-    private async Task<string> RunAsync(string directory, string tool, params string[] arguments)
-    {
-        var result = await Tools.RunAsync(tool, arguments, workingDirectory: directory, timeout: SuiteBound,
-            environment: new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" });
-        output.WriteLine($"$ {tool} {string.Join(' ', arguments)} -> {result.ExitCode}");
-        result.ExitCode.Should().Be(0, $"{tool} {string.Join(' ', arguments)} failed:\n{Tail(result.All)}");
-        return result.All;
-    }
-
-    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(60));
+    private Task<string> RunAsync(string directory, string tool, params string[] arguments) =>
+        Tools.RunOrFailAsync(directory, output.WriteLine, SuiteBound, tool, arguments);
 
     [GeneratedRegex("monitored[-_. ]?service", RegexOptions.IgnoreCase)]
     private static partial Regex AnyCase();
