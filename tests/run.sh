@@ -44,7 +44,9 @@ require_dotnet() {
 # packages. kubectl (for kustomize) is on the machine.
 require_debian_packages() {
   local missing=()
+  #if (WithPostgres)
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  #endif
   # promtool (prometheus): the in-process exposition test checks /metrics with it.
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   if $fast; then
@@ -61,7 +63,9 @@ require_debian_packages() {
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   # The add-ons' exporters: the contract test checks the names rules and panels use against what
   # they expose, and the end-to-end test runs them under Prometheus.
+  #if (WithPostgres)
   command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=(prometheus-postgres-exporter)
+  #endif
   command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
   command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
   # The log store's setup script is curl and sh; its test runs it with the machine's curl.

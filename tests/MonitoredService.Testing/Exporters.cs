@@ -1,4 +1,6 @@
+#if (WithPostgres)
 using Npgsql;
+#endif
 
 namespace MonitoredService.Testing;
 
@@ -32,6 +34,7 @@ public sealed class Exporter : IAsyncDisposable
 
     public string LogPath => _process.LogPath;
 
+#if (WithPostgres)
     /// <summary>postgres_exporter on the server of <paramref name="connectionString"/> (its host, port, login).</summary>
     public static async Task<Exporter> StartPostgresAsync(string connectionString)
     {
@@ -43,6 +46,7 @@ public sealed class Exporter : IAsyncDisposable
             ["DATA_SOURCE_PASS"] = settings.Password!,
         });
     }
+#endif
 
     /// <summary>The blackbox exporter on the shipped modules, probing with <paramref name="token"/>.</summary>
     public static Task<Exporter> StartBlackboxAsync(string token, DirectoryInfo directory)

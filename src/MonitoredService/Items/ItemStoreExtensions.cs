@@ -1,9 +1,13 @@
+#if (WithPostgres)
 using Microsoft.Extensions.Options;
+#endif
 using MonitoredService.Observability.Health;
 using MonitoredService.Observability.Metrics;
 using MonitoredService.Observability.Settings;
 using MonitoredService.Observability.Startup;
+#if (WithPostgres)
 using Npgsql;
+#endif
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -14,8 +18,10 @@ public static class ItemStoreExtensions
     /// <summary>The store implementation, without instrumentation (keyed, so that tests can wrap it).</summary>
     public const string StoreImplementationKey = "items-store";
 
+#if (WithPostgres)
     /// <summary>The name of the PostgreSQL data source: the pool label of Npgsql's metrics (never the connection string).</summary>
     public const string DataSourceName = "items";
+#endif
 
     /// <summary>
     /// The items store (SQLite by default, PostgreSQL by <c>Store:Provider</c>): migrated and warmed up
@@ -26,6 +32,7 @@ public static class ItemStoreExtensions
     {
         var provider = SettingsCache.Of(builder).Get<StoreOptions>().Provider;
         builder.Services.AddSingleton<ItemsTelemetry>();
+#if (WithPostgres)
         if (provider == StoreProvider.PostgreSql)
         {
             builder.Services.AddSingleton(CreateDataSource);
@@ -34,6 +41,7 @@ public static class ItemStoreExtensions
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         }
         else
+#endif
         {
             builder.Services.AddKeyedSingleton<IItemStore, SqliteItemStore>(StoreImplementationKey);
             builder.Services.AddHostedService<StoreVolumeMetrics>();
@@ -42,7 +50,7 @@ public static class ItemStoreExtensions
         builder.Services.AddSingleton<IItemStore>(services => new InstrumentedItemStore(
             services.GetRequiredKeyedService<IItemStore>(StoreImplementationKey),
             services.GetRequiredService<ItemsTelemetry>(),
-            databaseSystem: provider == StoreProvider.PostgreSql ? "postgresql" : "sqlite"));
+            databaseSystem: provider.ToString().ToLowerInvariant()));
         builder.Services.AddStartupTask<StoreMigrationTask>();
         builder.Services.AddStartupTask<StoreWarmUpTask>();
         builder.Services.AddHostedService<ItemsCountRefresher>();
@@ -52,6 +60,7 @@ public static class ItemStoreExtensions
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ItemsTelemetry.MeterName)); // read by the OTLP exporter only
         return builder;
     }
+#if (WithPostgres)
 
     private static NpgsqlDataSource CreateDataSource(IServiceProvider services)
     {
@@ -65,4 +74,5 @@ public static class ItemStoreExtensions
         dataSource.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
         return dataSource.Build();
     }
+#endif
 }

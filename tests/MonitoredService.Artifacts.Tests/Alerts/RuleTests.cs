@@ -99,13 +99,21 @@ public sealed partial class RuleTests
     public void TheAddOnsJobsAreTheJobsTheShippedScrapeConfigurationsProduce()
     {
         var compose = File.ReadAllText(Repository.Path("deploy", "compose", "prometheus", "prometheus.yml"));
+#if (WithPostgres)
         foreach (var job in new[] { "monitoredservice-postgres", "monitoredservice-blackbox", "node", "fluent-bit" })
+#else
+        foreach (var job in new[] { "monitoredservice-blackbox", "node", "fluent-bit" })
+#endif
         {
             SignalContract.AddOnJobs.Select(a => a.Job).Should().Contain(job);
             compose.Should().Contain($"job_name: {job}\n", "the local stack scrapes it under the job its alerts select");
         }
 
+#if (WithPostgres)
         foreach (var (addOn, job) in new[] { ("postgres-exporter", "monitoredservice-postgres"), ("blackbox-exporter", "monitoredservice-blackbox"), ("fluent-bit", "fluent-bit") })
+#else
+        foreach (var (addOn, job) in new[] { ("blackbox-exporter", "monitoredservice-blackbox"), ("fluent-bit", "fluent-bit") })
+#endif
         {
             var monitor = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "servicemonitor.yaml"));
             var service = File.ReadAllText(Repository.Path("deploy", "k8s", "addons", addOn, "service.yaml"));

@@ -10,7 +10,11 @@ namespace MonitoredService.Artifacts.Tests.Deploy;
 /// </summary>
 public sealed class AddOnManifestTests
 {
+#if (WithPostgres)
     public static TheoryData<string> AddOns => new(Manifests.PostgresExporter, Manifests.BlackboxExporter);
+#else
+    public static TheoryData<string> AddOns => new(Manifests.BlackboxExporter);
+#endif
 
     [Theory]
     [MemberData(nameof(AddOns))]
@@ -43,6 +47,7 @@ public sealed class AddOnManifestTests
         ((string)rule["from"]![0]!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]!).Should().Be("monitoring");
     }
 
+#if (WithPostgres)
     [Fact]
     public async Task PostgresExporterTakesTheServerAndItsLoginFromTheSecret()
     {
@@ -53,6 +58,7 @@ public sealed class AddOnManifestTests
         env.Values.Should().OnlyContain(e => (string)e["valueFrom"]!["secretKeyRef"]!["name"]! == "monitoredservice-postgres-exporter" && !e.ContainsKey("value"));
         (await Manifests.OfAsync(Manifests.PostgresExporter)).Select(Manifests.Kind).Should().NotContain("Secret", "the operator creates it (README)");
     }
+#endif
 
     [Fact]
     public async Task BlackboxRunsTheShippedModulesWithTheTokenFromTheSecret()

@@ -30,7 +30,7 @@ public sealed partial class FluentBitTests
         tail["multiline.parser"].Should().Be("cri", "containerd and CRI-O split long lines; the cri parser joins them");
         Matches(matcher, "var/log/containers/monitoredservice-7d9f8c6b5-x2x9z_prod_monitoredservice-0123456789abcdef.log").Should().BeTrue();
         Matches(matcher, "var/log/containers/monitoredservice-7d9f8c6b5-x2x9z_prod_istio-proxy-0123456789abcdef.log").Should().BeFalse();
-        Matches(matcher, "var/log/containers/billing-5f5c9-abcde_prod_billing-0123456789abcdef.log").Should().BeFalse();
+        Matches(matcher, "var/log/containers/other-app-5f5c9-abcde_prod_other-app-0123456789abcdef.log").Should().BeFalse();
         tail["storage.type"].Should().Be("filesystem", "chunks wait on disk while Elasticsearch is down");
     }
 

@@ -11,7 +11,11 @@ namespace MonitoredService.Artifacts.Tests.Deploy;
 /// </summary>
 public sealed class KubernetesManifestTests
 {
+#if (WithPostgres)
     public static TheoryData<string> Kustomizations => new(Manifests.Base, Manifests.Sqlite);
+#else
+    public static TheoryData<string> Kustomizations => new(Manifests.Base);
+#endif
 
     public static TheoryData<string> Everything => new(Manifests.All);
 
@@ -50,7 +54,11 @@ public sealed class KubernetesManifestTests
         var kinds = (await Manifests.OfAsync(Manifests.Base)).Select(Manifests.Kind);
 
         kinds.Should().BeEquivalentTo(
+#if (WithPostgres)
             ["ServiceAccount", "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"],
+#else
+            ["ServiceAccount", "ConfigMap", "Deployment", "Service", "PersistentVolumeClaim", "NetworkPolicy"],
+#endif
             "the base needs no CRD: the Prometheus operator's objects are deploy/k8s/operator");
     }
 
@@ -81,7 +89,9 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory]
+#if (WithPostgres)
     [InlineData(Manifests.Base, new[] { "/tmp" })]
+#endif
     [InlineData(Manifests.Sqlite, new[] { "/app/data", "/tmp" })]
     public async Task TheOnlyWritablePathsAreTmpAndTheDataVolume(string kustomization, string[] writable)
     {
@@ -150,6 +160,7 @@ public sealed class KubernetesManifestTests
             "a misspelt key would be silently ignored by the service");
     }
 
+#if (WithPostgres)
     [Fact]
     public async Task ThePostgreSqlConnectionStringComesFromASecretOnly()
     {
@@ -168,6 +179,7 @@ public sealed class KubernetesManifestTests
             manifest.ToJsonString().Should().NotContainEquivalentOf("password=");
         }
     }
+#endif
 
     [Fact]
     public async Task SpansCarryThePodFromTheDownwardApi()
@@ -230,6 +242,7 @@ public sealed class KubernetesManifestTests
         http.ContainsKey("from").Should().BeFalse("the API is open to the cluster");
     }
 
+#if (WithPostgres)
     [Fact]
     public async Task TheAutoscalerOwnsTheReplicaCountAndDisruptionsTakeOnePodAtATime()
     {
@@ -247,6 +260,7 @@ public sealed class KubernetesManifestTests
         PodSpec(deployment)["topologySpreadConstraints"]!.AsArray().Select(c => (string)c!["topologyKey"]!)
             .Should().BeEquivalentTo(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
     }
+#endif
 
     [Fact]
     public async Task TheSqliteOverlayRunsOnePodOnAVolumeWithoutASecret()

@@ -39,6 +39,7 @@ public sealed class OptionsValidationTests
         failure.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain($"'{key}'");
     }
 
+#if (WithPostgres)
     [Theory]
     [InlineData(null, "ConnectionStrings:Items: a connection string is required when Store:Provider is PostgreSql.")]
     [InlineData("Host=db;Password=pw-canary-77;Bogus Key=1", "ConnectionStrings:Items: not a valid PostgreSQL connection string.")]
@@ -49,6 +50,7 @@ public sealed class OptionsValidationTests
 
         failure.Should().BeOfType<OptionsValidationException>().Which.Message.Should().Be(message);
     }
+#endif
 
     [Fact]
     public void AnUnknownStoreProviderStopsStartNamingTheKey()

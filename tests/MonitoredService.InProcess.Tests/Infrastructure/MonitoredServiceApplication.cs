@@ -34,9 +34,11 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         return this;
     }
 
+#if (WithPostgres)
     /// <summary>The PostgreSQL store, on the given database.</summary>
     public MonitoredServiceApplication WithPostgres(string connectionString) =>
         WithSetting("Store:Provider", "PostgreSql").WithSetting("ConnectionStrings:Items", connectionString);
+#endif
 
     public MonitoredServiceApplication WithServices(Action<IServiceCollection> configure)
     {

@@ -29,9 +29,11 @@ public sealed class ReadyServiceFixture : ServiceFixture
     protected override Task<MonitoredServiceApplication> CreateAsync() => Task.FromResult(new MonitoredServiceApplication());
 }
 
+#if (WithPostgres)
 /// <summary>The service on PostgreSQL: a fresh database on the test run's throw-away server.</summary>
 public sealed class PostgresServiceFixture : ServiceFixture
 {
     protected override async Task<MonitoredServiceApplication> CreateAsync() =>
         new MonitoredServiceApplication().WithPostgres(await SharedPostgres.CreateDatabaseAsync());
 }
+#endif

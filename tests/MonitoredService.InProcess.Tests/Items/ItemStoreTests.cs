@@ -2,7 +2,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MonitoredService.Items;
 using MonitoredService.InProcess.Tests.Infrastructure;
+#if (WithPostgres)
 using Npgsql;
+#endif
 
 namespace MonitoredService.InProcess.Tests.Items;
 
@@ -75,7 +77,9 @@ public abstract class ItemStoreTests(ServiceFixture fixture)
 
 public sealed class SqliteItemStoreTests(ReadyServiceFixture fixture) : ItemStoreTests(fixture), IClassFixture<ReadyServiceFixture>;
 
+#if (WithPostgres)
 public sealed class PostgresItemStoreTests(PostgresServiceFixture fixture) : ItemStoreTests(fixture), IClassFixture<PostgresServiceFixture>;
+#endif
 
 /// <summary>
 /// Replicas that start together on one store migrate it once. The service retries a failed start-up
@@ -86,6 +90,7 @@ public sealed class ConcurrentMigrationTests
 {
     private const int Replicas = 8;
 
+#if (WithPostgres)
     [Fact]
     public async Task StoresMigratingTogetherOnPostgreSqlMigrateOnce()
     {
@@ -113,6 +118,7 @@ public sealed class ConcurrentMigrationTests
             }
         }
     }
+#endif
 
     [Fact]
     public async Task StoresMigratingTogetherOnOneSqliteFileMigrateOnce()
@@ -137,6 +143,7 @@ public sealed class ConcurrentMigrationTests
         }
     }
 
+#if (WithPostgres)
     [Fact]
     public async Task ReplicasStartingTogetherOnPostgreSqlAllBecomeReady()
     {
@@ -159,6 +166,7 @@ public sealed class ConcurrentMigrationTests
             }
         }
     }
+#endif
 
     private static async Task MigrateTogetherAsync(IEnumerable<IItemStore> stores)
     {

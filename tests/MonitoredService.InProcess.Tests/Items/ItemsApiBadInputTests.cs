@@ -163,4 +163,6 @@ public abstract class ItemsApiBadInputTests(ServiceFixture fixture)
 
 public sealed class SqliteItemsApiBadInputTests(ReadyServiceFixture fixture) : ItemsApiBadInputTests(fixture), IClassFixture<ReadyServiceFixture>;
 
+#if (WithPostgres)
 public sealed class PostgresItemsApiBadInputTests(PostgresServiceFixture fixture) : ItemsApiBadInputTests(fixture), IClassFixture<PostgresServiceFixture>;
+#endif

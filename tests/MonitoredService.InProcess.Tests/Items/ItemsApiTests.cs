@@ -102,4 +102,6 @@ public abstract class ItemsApiTests(ServiceFixture fixture)
 
 public sealed class SqliteItemsApiTests(ReadyServiceFixture fixture) : ItemsApiTests(fixture), IClassFixture<ReadyServiceFixture>;
 
+#if (WithPostgres)
 public sealed class PostgresItemsApiTests(PostgresServiceFixture fixture) : ItemsApiTests(fixture), IClassFixture<PostgresServiceFixture>;
+#endif

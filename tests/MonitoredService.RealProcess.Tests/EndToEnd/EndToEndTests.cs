@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace MonitoredService.RealProcess.Tests.EndToEnd;
 
 /// <summary>
-/// The kit, run: the published service (on PostgreSQL, fault injection configurable) as a real process,
+/// The kit, run: the published service (on PostgreSQL, or SQLite in an instance without it; faults configurable) as a real process,
 /// scraped every second by a real Prometheus 2.42 with our rules (a copy with shorter <c>for:</c>),
 /// alerting through a real Alertmanager 0.25 with our routing and inhibition into a webhook this test
 /// owns. The API takes bearer tokens (an HS256 key); the traffic carries a valid one. Four acts:
@@ -25,8 +25,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     private static readonly Dictionary<string, string> PanelsWithoutDataHere = new()
     {
         ["Exceptions by type"] = "no exception was thrown (the runtime reports a type from the first one on)",
+#if (WithPostgres)
         ["Command failures and pool timeouts"] = "no PostgreSQL command failed and no request waited for the pool",
         ["Store volume free"] = "the run is on the PostgreSQL store: the SQLite volume's metrics do not exist",
+#endif
     };
 
     private static readonly TestTokens Tokens = new();
@@ -37,14 +39,22 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     public async Task PrometheusAndAlertmanagerSeeHealthyTrafficThenErrorsThenAnOutage()
     {
         var port = ServiceProcess.FreePort();
-        var database = await SharedPostgres.CreateDatabaseAsync();
+#if (WithPostgres)
+        Dictionary<string, string> store = new()
+        {
+            ["Store:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Items"] = await SharedPostgres.CreateDatabaseAsync(),
+        };
+#else
+        Dictionary<string, string> store = []; // the embedded SQLite store, kept across the restarts
+#endif
         await using var stack = await MonitoringStack.StartAsync(port);
         ServiceProcess? service = null;
         var clock = Stopwatch.StartNew();
         try
         {
             // Act 1: healthy traffic.
-            service = await StartServiceAsync(port, database, errorRate: 0);
+            service = await StartServiceAsync(port, store, errorRate: 0);
             using (var traffic = new Traffic(service.BaseAddress, TrafficToken))
             {
                 await Eventually.TrueAsync(async () => await stack.ScalarAsync("up{job=\"monitoredservice\"}") == 1, "Prometheus should scrape the service");
@@ -76,7 +86,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
             // Act 2: half the API requests fail.
             await StopServiceAsync(service);
-            service = await StartServiceAsync(port, database, errorRate: 0.5);
+            service = await StartServiceAsync(port, store, errorRate: 0.5);
             using (new Traffic(service.BaseAddress, TrafficToken))
             {
                 foreach (var alert in new[] { "MonitoredServiceHighErrorRatio", "MonitoredServiceAvailabilityBudgetFastBurn" })
@@ -166,12 +176,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         empty.Should().BeEquivalentTo(PanelsWithoutDataHere.Keys, "every other panel shows data for a healthy service");
     }
 
-    private static async Task<ServiceProcess> StartServiceAsync(int port, string database, double errorRate)
+    private static async Task<ServiceProcess> StartServiceAsync(int port, Dictionary<string, string> store, double errorRate)
     {
-        var service = ServiceProcess.Start(new Dictionary<string, string>
+        var service = ServiceProcess.Start(new Dictionary<string, string>(store)
         {
-            ["Store:Provider"] = "PostgreSql",
-            ["ConnectionStrings:Items"] = database,
             ["FaultInjection:ErrorRate"] = errorRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Observability:Health:PublishPeriod"] = "00:00:01",
             ["Observability:Shutdown:DrainDelay"] = "00:00:00",

@@ -5,7 +5,8 @@ namespace MonitoredService.RealProcess.Tests.Template;
 
 /// <summary>
 /// The repository as a <c>dotnet new</c> template (<c>.template.config/template.json</c>): installed
-/// from the working tree into a hive of the test's own, instantiated as <c>Orders.Api</c>. Every
+/// from the working tree into a hive of the test's own, instantiated as <c>Orders.Api</c> (default
+/// options) and as <c>Billing</c> on SQLite only (<c>--store sqlite</c>). Every
 /// derived name follows (namespaces and projects, the metric prefix, alert names, the job,
 /// Kubernetes names, dashboards) and no trace of the template's own name is left in any case; the
 /// instance then builds, passes its own fast tests and its artifacts' tests (promtool, amtool,
@@ -24,61 +25,107 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
     {
         var instance = await InstantiateAsync("Orders.Api");
 
-        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
         foreach (var path in new[]
                  {
                      "Orders.Api.sln", "src/Orders.Api/Orders.Api.csproj", "src/Orders.Api.Observability/Orders.Api.Observability.csproj",
                      "alerts/orders-api.rules.yml", "alerts/tests/OrdersApiTargetDown.test.yml", "dashboards/orders-api-overview.json",
+                     "dashboards/orders-api-postgresql.json", "deploy/k8s/addons/postgres-exporter/kustomization.yaml",
                  })
         {
-            File.Exists(Path.Combine(instance, path)).Should().BeTrue($"{path} is named after the service");
+            File.Exists(Path.Combine(instance, path)).Should().BeTrue($"{path} is named after the service (PostgreSQL is the default store option)");
         }
 
         var rules = await File.ReadAllTextAsync(Path.Combine(instance, "alerts", "orders-api.rules.yml"));
-        rules.Should().Contain("alert: OrdersApiTargetDown").And.Contain("orders_api_").And.Contain("job=\"orders-api\"");
+        rules.Should().Contain("alert: OrdersApiTargetDown").And.Contain("orders_api_").And.Contain("job=\"orders-api\"").And.Contain("alert: OrdersApiPostgresDown");
         var deployment = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "deployment.yaml"));
         deployment.Should().Contain("name: orders-api");
+
+        await PassesItsOwnTestsAndServesAsync(instance, "Orders.Api", "orders-api", "orders_api_");
+    }
+
+    /// <summary>The store option: SQLite only. Nothing of PostgreSQL is left, and what remains still holds together.</summary>
+    [Fact]
+    public async Task AnInstanceOnSqliteOnlyHasNothingOfPostgreSqlAndPassesItsOwnTests()
+    {
+        var instance = await InstantiateAsync("Billing", "--store", "sqlite");
+
+        Files(instance).Where(path => path.Contains("postgres", StringComparison.OrdinalIgnoreCase))
+            .Should().BeEmpty("the PostgreSQL store, its alerts, runbooks, dashboard and exporter add-on go with the option");
+        Files(instance).Where(path => path.EndsWith("proj", StringComparison.Ordinal) || path.EndsWith(".props", StringComparison.Ordinal))
+            .Where(path => File.ReadAllText(Path.Combine(instance, path)).Contains("Npgsql", StringComparison.Ordinal) && path != "Directory.Packages.props")
+            .Should().BeEmpty("no project references the PostgreSQL driver");
+        File.ReadAllText(Path.Combine(instance, "Directory.Build.props")).Should().NotContain("WithPostgres");
+        Directory.Exists(Path.Combine(instance, "deploy", "k8s", "overlays")).Should().BeFalse("the base itself is the one replica on SQLite");
+        var kustomization = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "kustomization.yaml"));
+        kustomization.Should().Contain("- persistentvolumeclaim.yaml").And.Contain("Store__Provider=Sqlite").And.NotContain("horizontalpodautoscaler");
+        var rules = await File.ReadAllTextAsync(Path.Combine(instance, "alerts", "billing.rules.yml"));
+        rules.Should().Contain("alert: BillingStoreVolumeLow").And.NotContain("Postgres").And.NotContain("db_client_connections");
+
+        await PassesItsOwnTestsAndServesAsync(instance, "Billing", "billing", "billing_");
+    }
+
+    /// <summary>
+    /// What both instances must show: no trace of the template's name or its directives, its own fast
+    /// and artifacts tests pass, and as a process it serves its API and /metrics under its own names.
+    /// </summary>
+    private async Task PassesItsOwnTestsAndServesAsync(string instance, string name, string kebab, string prefix)
+    {
+        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
+        Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
 
         // A user's first step after dotnet new; the build stamps the commit and its time.
         await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice");
 
         var fast = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
         Summary(fast).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
-        var artifacts = await RunAsync(instance, "dotnet", "test", "tests/Orders.Api.Artifacts.Tests/Orders.Api.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
+        var artifacts = await RunAsync(instance, "dotnet", "test", $"tests/{name}.Artifacts.Tests/{name}.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
         artifacts.Should().Contain("Passed!", "its rules (promtool), routes (amtool), manifests, dashboards and the signal contract hold under the new names");
 
         var port = ServiceProcess.FreePort();
-        var data = Directory.CreateDirectory(Path.Combine(_work.FullName, "data")).FullName;
-        var logPath = Path.Combine(_work.FullName, "orders-api.log");
-        var binaries = Path.Combine(instance, "src", "Orders.Api", "bin", "Release", "net10.0");
+        var data = Directory.CreateDirectory(Path.Combine(_work.FullName, $"data-{kebab}")).FullName;
+        var logPath = Path.Combine(_work.FullName, $"{kebab}.log");
+        var binaries = Path.Combine(instance, "src", name, "bin", "Release", "net10.0");
         await using (var service = BackgroundProcess.Start(
-                         "dotnet", [Path.Combine(binaries, "Orders.Api.dll"), $"--urls=http://127.0.0.1:{port}", $"--Store:Path={data}/items.db"], logPath, workingDirectory: binaries))
+                         "dotnet", [Path.Combine(binaries, $"{name}.dll"), $"--urls=http://127.0.0.1:{port}", $"--Store:Path={data}/items.db"], logPath, workingDirectory: binaries))
         {
             var address = new Uri($"http://127.0.0.1:{port}");
             await service.WaitUntilReadyAsync(new Uri(address, "/health/ready"));
             using var client = new HttpClient { BaseAddress = address };
             (await client.GetAsync("/api/items?limit=1")).EnsureSuccessStatusCode();
             var metrics = await client.GetStringAsync("/metrics");
-            metrics.Should().Contain("orders_api_build_info").And.Contain("orders_api_health_probe_status");
+            metrics.Should().Contain($"{prefix}build_info").And.Contain($"{prefix}health_probe_status");
             metrics.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no metric, label or value keeps the template's name");
         }
 
         var log = await File.ReadAllTextAsync(logPath);
-        log.Should().Contain("\"service.name\":\"orders-api\"");
+        log.Should().Contain($"\"service.name\":\"{kebab}\"");
         log.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no log line keeps the template's name");
     }
 
     public void Dispose() => _work.Delete(recursive: true);
 
     /// <summary>Installs the template from the working tree into a hive of this test's own and makes an instance named <paramref name="name"/>.</summary>
-    private async Task<string> InstantiateAsync(string name)
+    private async Task<string> InstantiateAsync(string name, params string[] options)
     {
         var hive = Path.Combine(_work.FullName, "hive");
         var instance = Path.Combine(_work.FullName, "instance");
         await RunAsync(_work.FullName, "dotnet", "new", "install", Repository.Root, "--debug:custom-hive", hive);
-        await RunAsync(_work.FullName, "dotnet", "new", "monitoredservice", "--name", name, "--output", instance, "--debug:custom-hive", hive);
+        await RunAsync(_work.FullName, "dotnet", ["new", "monitoredservice", "--name", name, "--output", instance, "--debug:custom-hive", hive, .. options]);
         return instance;
     }
+
+    /// <summary>The instance's files, relative, build output and git aside.</summary>
+    private static IEnumerable<string> Files(string instance) =>
+        Directory.EnumerateFiles(instance, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(instance, file))
+            .Where(relative => !relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or ".git"));
+
+    /// <summary>Lines that still hold a conditional of the template (#if, #else, #endif in any comment style).</summary>
+    private static IEnumerable<string> Directives(string instance) =>
+        Files(instance).SelectMany(relative => File.ReadLines(Path.Combine(instance, relative))
+            .Select((line, i) => (line, i))
+            .Where(x => Directive().IsMatch(x.line))
+            .Select(x => $"{relative}:{x.i + 1}: {x.line.Trim()}"));
 
     /// <summary>Paths, and lines of files, that still carry the template's name in any case (build output and git aside).</summary>
     private static IEnumerable<string> Leftovers(string instance)
@@ -114,4 +161,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
 
     [GeneratedRegex("monitored[-_. ]?service", RegexOptions.IgnoreCase)]
     private static partial Regex AnyCase();
+
+    [GeneratedRegex(@"^\s*(#|//|<!--)*#(if|else|elseif|elif|endif)\b")]
+    private static partial Regex Directive();
 }

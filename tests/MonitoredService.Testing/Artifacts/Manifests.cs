@@ -14,15 +14,24 @@ namespace MonitoredService.Testing.Artifacts;
 public static class Manifests
 {
     public const string Base = "deploy/k8s/base";
+#if (WithPostgres)
     public const string Sqlite = "deploy/k8s/overlays/sqlite";
     public const string PostgresExporter = "deploy/k8s/addons/postgres-exporter";
+#else
+    /// <summary>Without PostgreSQL the base itself runs one replica on SQLite.</summary>
+    public const string Sqlite = Base;
+#endif
     public const string BlackboxExporter = "deploy/k8s/addons/blackbox-exporter";
     public const string FluentBit = "deploy/k8s/addons/fluent-bit";
     public const string ElasticsearchSetup = "deploy/k8s/addons/elasticsearch-setup";
     public const string Operator = "deploy/k8s/operator";
 
     /// <summary>Every kustomization of deploy/k8s.</summary>
+#if (WithPostgres)
     public static readonly string[] All = [Base, Sqlite, PostgresExporter, BlackboxExporter, FluentBit, ElasticsearchSetup, Operator];
+#else
+    public static readonly string[] All = [Base, BlackboxExporter, FluentBit, ElasticsearchSetup, Operator];
+#endif
 
     /// <summary>The kinds whose schema is the project's own (tests/schemas), not the shared set's.</summary>
     private static readonly Dictionary<(string ApiVersion, string Kind), string[]> ProjectSchemaFiles = new()

@@ -18,7 +18,9 @@ public static partial class SignalContract
     /// </summary>
     public static readonly (string Prefix, string Job)[] AddOnJobs =
     [
+#if (WithPostgres)
         ("pg_", "monitoredservice-postgres"),
+#endif
         ("probe_", "monitoredservice-blackbox"),
         ("node_", "node"),
         ("fluentbit_", "fluent-bit"),
