@@ -1,6 +1,8 @@
 using MonitoredService.FaultInjection;
 using MonitoredService.Hosting;
+#if (SampleApi)
 using MonitoredService.Items;
+#endif
 using MonitoredService.Observability;
 using MonitoredService.Observability.Health;
 using MonitoredService.Security;
@@ -15,7 +17,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddObservability();
 builder.AddServerLimits();
 builder.AddApiSecurity();
+#if (SampleApi)
 builder.AddItemStore();
+#endif
 builder.AddFaultInjection();
 
 var app = builder.Build();
@@ -25,7 +29,12 @@ app.UseApiSecurity();
 app.UseFaultInjection();
 
 app.MapObservabilityEndpoints();
+#if (SampleApi)
 app.MapGroup("/api").RequireApiSecurity().MapItemsApi();
+#else
+// Your API goes under /api, behind its tokens and limits (docs/security.md):
+//   app.MapGroup("/api").RequireApiSecurity().MapGet("/orders/{id:long}", ...);
+#endif
 
 app.Run();
 return 0;

@@ -54,7 +54,7 @@ public sealed class KubernetesManifestTests
         var kinds = (await Manifests.OfAsync(Manifests.Base)).Select(Manifests.Kind);
 
         kinds.Should().BeEquivalentTo(
-#if (WithPostgres)
+#if (!SqliteOnly)
             ["ServiceAccount", "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"],
 #else
             ["ServiceAccount", "ConfigMap", "Deployment", "Service", "PersistentVolumeClaim", "NetworkPolicy"],
@@ -89,10 +89,12 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory]
-#if (WithPostgres)
+#if (!SqliteOnly)
     [InlineData(Manifests.Base, new[] { "/tmp" })]
 #endif
+#if (SampleApi)
     [InlineData(Manifests.Sqlite, new[] { "/app/data", "/tmp" })]
+#endif
     public async Task TheOnlyWritablePathsAreTmpAndTheDataVolume(string kustomization, string[] writable)
     {
         var deployment = await Manifests.SingleAsync(kustomization, "Deployment");
@@ -242,7 +244,7 @@ public sealed class KubernetesManifestTests
         http.ContainsKey("from").Should().BeFalse("the API is open to the cluster");
     }
 
-#if (WithPostgres)
+#if (!SqliteOnly)
     [Fact]
     public async Task TheAutoscalerOwnsTheReplicaCountAndDisruptionsTakeOnePodAtATime()
     {
@@ -262,6 +264,7 @@ public sealed class KubernetesManifestTests
     }
 #endif
 
+#if (SampleApi)
     [Fact]
     public async Task TheSqliteOverlayRunsOnePodOnAVolumeWithoutASecret()
     {
@@ -281,6 +284,7 @@ public sealed class KubernetesManifestTests
         var volume = PodSpec(deployment)["volumes"]!.AsArray().Single(v => (string)v!["name"]! == "data")!;
         ((string)volume["persistentVolumeClaim"]!["claimName"]!).Should().Be((string)claim["metadata"]!["name"]!);
     }
+#endif
 
     [Fact]
     public async Task TheImageTagIsTheProjectVersion()

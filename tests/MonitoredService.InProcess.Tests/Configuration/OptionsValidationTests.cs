@@ -19,8 +19,10 @@ public sealed class OptionsValidationTests
     [InlineData("Observability:Shutdown:DrainDelay", "-00:00:01")]
     [InlineData("Observability:Shutdown:DrainDelay", "01:00:00")]
     [InlineData("Observability:Shutdown:Timeout", "00:00:00")]
+#if (SampleApi)
     [InlineData("Store:Path", "")]
     [InlineData("Store:CommandTimeout", "00:00:00")]
+#endif
     public void AnOutOfRangeValueStopsStartWithTheKeyInTheMessage(string key, string value)
     {
         var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication().WithSetting(key, value));
@@ -52,6 +54,7 @@ public sealed class OptionsValidationTests
     }
 #endif
 
+#if (SampleApi)
     [Fact]
     public void AnUnknownStoreProviderStopsStartNamingTheKey()
     {
@@ -59,6 +62,7 @@ public sealed class OptionsValidationTests
 
         failure.Message.Should().Contain("Store:Provider");
     }
+#endif
 
     [Fact]
     public void EveryFailureIsReportedNotOnlyTheFirst()

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+#if (SampleApi)
 using MonitoredService.Items;
+#endif
 
 namespace MonitoredService.InProcess.Tests.Infrastructure;
 
@@ -19,14 +21,18 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
 
     public MonitoredServiceApplication()
     {
+#if (SampleApi)
         _settings["Store:Path"] = Path.Combine(_dataDirectory.FullName, "items.db");
+#endif
         _settings["Observability:Shutdown:DrainDelay"] = "00:00:00";
     }
 
     public string DataDirectory => _dataDirectory.FullName;
 
+#if (SampleApi)
     /// <summary>The store as the service uses it; its mode makes it fail or hang.</summary>
     public ControllableItemStore Store => Services.GetRequiredService<ControllableItemStore>();
+#endif
 
     public MonitoredServiceApplication WithSetting(string key, string? value)
     {
@@ -105,7 +111,9 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureTestServices(services =>
         {
+#if (SampleApi)
             PutControllableStoreBeneathTheInstrumentation(services);
+#endif
             foreach (var configure in _configureServices)
             {
                 configure(services);
@@ -113,6 +121,7 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         });
     }
 
+#if (SampleApi)
     /// <summary>
     /// The controllable store goes beneath the instrumentation: its failures are traced and
     /// measured like real ones.
@@ -128,6 +137,7 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
             ItemStoreExtensions.StoreImplementationKey,
             (serviceProvider, _) => serviceProvider.GetRequiredService<ControllableItemStore>());
     }
+#endif
 
     protected override void Dispose(bool disposing)
     {
@@ -135,7 +145,9 @@ public sealed class MonitoredServiceApplication : WebApplicationFactory<Program>
         // WebApplicationFactory disposes through both Dispose and DisposeAsync: clean up once.
         if (disposing && Directory.Exists(_dataDirectory.FullName))
         {
+#if (SampleApi)
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+#endif
             _dataDirectory.Delete(recursive: true);
         }
     }

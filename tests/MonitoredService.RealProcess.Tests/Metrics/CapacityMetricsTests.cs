@@ -34,6 +34,7 @@ public sealed class CapacityMetricsTests
         }
     }
 
+#if (SampleApi)
     [Fact]
     public async Task TheStoreVolumeIsTheSqliteFilesFilesystem()
     {
@@ -54,6 +55,7 @@ public sealed class CapacityMetricsTests
             data.Delete(recursive: true);
         }
     }
+#endif
 
     /// <summary>A child of this process's memory cgroup with the limit set; its directory.</summary>
     private static string CreateCgroupWithLimit(long bytes)

@@ -6,7 +6,8 @@ namespace MonitoredService.RealProcess.Tests.Template;
 /// <summary>
 /// The repository as a <c>dotnet new</c> template (<c>.template.config/template.json</c>): installed
 /// from the working tree into a hive of the test's own, instantiated as <c>Orders.Api</c> (default
-/// options) and as <c>Billing</c> on SQLite only (<c>--store sqlite</c>). Every
+/// options), as <c>Billing</c> on SQLite only (<c>--store sqlite</c>) and as <c>Ledger</c> without the
+/// sample API (<c>--sample-api false</c>). Every
 /// derived name follows (namespaces and projects, the metric prefix, alert names, the job,
 /// Kubernetes names, dashboards) and no trace of the template's own name is left in any case; the
 /// instance then builds, passes its own fast tests and its artifacts' tests (promtool, amtool,
@@ -60,8 +61,61 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         kustomization.Should().Contain("- persistentvolumeclaim.yaml").And.Contain("Store__Provider=Sqlite").And.NotContain("horizontalpodautoscaler");
         var rules = await File.ReadAllTextAsync(Path.Combine(instance, "alerts", "billing.rules.yml"));
         rules.Should().Contain("alert: BillingStoreVolumeLow").And.NotContain("Postgres").And.NotContain("db_client_connections");
+        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
+        Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
 
-        await PassesItsOwnTestsAndServesAsync(instance, "Billing", "billing", "billing_");
+        // What the option changes is in the artifacts and in the compiled code; the fast suites and a
+        // start are the other instances' (the test command stays under about 20 minutes).
+        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice --store sqlite");
+        await RunAsync(instance, "dotnet", "build", "Billing.sln", "--configuration", "Release");
+        var artifacts = await RunAsync(instance, "dotnet", "test", "tests/Billing.Artifacts.Tests/Billing.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
+        artifacts.Should().Contain("Passed!", "its manifests (one replica on a volume), compose, rules and the signal contract hold without PostgreSQL");
+    }
+
+    /// <summary>
+    /// The minimal service (<c>--sample-api false</c>): no sample API and no store. Nothing of either is
+    /// left (code, tests, alerts, panels, volumes, the blackbox round trip, the benchmark), and what
+    /// remains passes its own tests and serves.
+    /// </summary>
+    [Fact]
+    public async Task AMinimalInstanceWithoutTheSampleApiHasNothingOfItAndPassesItsOwnTests()
+    {
+        var instance = await InstantiateAsync("Ledger", "--sample-api", "false");
+
+        Files(instance).Where(path => path.Contains("Items", StringComparison.Ordinal) || path.Contains("postgres", StringComparison.OrdinalIgnoreCase)
+                || path.Contains("StoreVolume", StringComparison.Ordinal) || path.Contains("Bench", StringComparison.Ordinal) || path.Contains("overlays", StringComparison.Ordinal))
+            .Should().BeEmpty("the sample API, its stores, their alerts, runbooks, dashboards, volumes and the load harness go with the option");
+        Files(instance).Where(path => path.EndsWith("proj", StringComparison.Ordinal))
+            .Where(path => File.ReadAllText(Path.Combine(instance, path)).Contains("Sqlite", StringComparison.Ordinal))
+            .Should().BeEmpty("no project references a store's driver");
+        (await File.ReadAllTextAsync(Path.Combine(instance, "src", "Ledger", "Program.cs"))).Should().NotContain("Item").And.Contain("app.MapObservabilityEndpoints();");
+        var kustomization = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "kustomization.yaml"));
+        kustomization.Should().NotContain("Store__").And.Contain("- horizontalpodautoscaler.yaml", "a service without a store scales out");
+        (await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "addons", "blackbox-exporter", "blackbox.yml"))).Should().NotContain("/api/");
+        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
+        Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
+
+        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice --sample-api false");
+        var fast = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
+        Summary(fast).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
+        var artifacts = await RunAsync(instance, "dotnet", "test", "tests/Ledger.Artifacts.Tests/Ledger.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
+        artifacts.Should().Contain("Passed!", "its rules, routes, manifests, dashboards and the signal contract hold without the sample");
+
+        var port = ServiceProcess.FreePort();
+        var logPath = Path.Combine(_work.FullName, "ledger.log");
+        var binaries = Path.Combine(instance, "src", "Ledger", "bin", "Release", "net10.0");
+        await using (var service = BackgroundProcess.Start("dotnet", [Path.Combine(binaries, "Ledger.dll"), $"--urls=http://127.0.0.1:{port}"], logPath, workingDirectory: binaries))
+        {
+            var address = new Uri($"http://127.0.0.1:{port}");
+            await service.WaitUntilReadyAsync(new Uri(address, "/health/ready"));
+            using var client = new HttpClient { BaseAddress = address };
+            (await client.GetAsync("/api/items")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound, "there is no sample API");
+            var metrics = await client.GetStringAsync("/metrics");
+            metrics.Should().Contain("ledger_build_info").And.Contain("ledger_health_probe_status").And.NotContain("ledger_store_").And.NotContain("ledger_items_");
+            metrics.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no metric, label or value keeps the template's name");
+        }
+
+        (await File.ReadAllTextAsync(logPath)).Should().Contain("\"service.name\":\"ledger\"");
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static class Manifests
 #if (WithPostgres)
     public const string Sqlite = "deploy/k8s/overlays/sqlite";
     public const string PostgresExporter = "deploy/k8s/addons/postgres-exporter";
-#else
+#elif (SqliteOnly)
     /// <summary>Without PostgreSQL the base itself runs one replica on SQLite.</summary>
     public const string Sqlite = Base;
 #endif
