@@ -56,7 +56,7 @@ public sealed partial class TemplateNameFormTests
     }
 
     /// <summary>The files an instance is made from: the repository's, less what the template excludes (its <c>sources</c>).</summary>
-    private static IEnumerable<string> SourceFiles()
+    internal static IEnumerable<string> SourceFiles()
     {
         var excludes = JsonNode.Parse(File.ReadAllText(TemplatePath))!["sources"]!.AsArray()
             .SelectMany(source => source!["exclude"]!.AsArray().Select(pattern => (string)pattern!)).ToArray();
