@@ -41,7 +41,13 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         var deployment = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "deployment.yaml"));
         deployment.Should().Contain("name: orders-api");
 
-        await PassesItsOwnTestsAndServesAsync(instance, "Orders.Api", "orders-api", "orders_api_");
+        NoTraceOfTheTemplate(instance);
+
+        await OwnSuitesPassAsync(instance, "Orders.Api", "dotnet new monitoredservice", fast: true);
+        var (items, metrics, log) = await ServeAsync(instance, "Orders.Api", "orders-api");
+        items.IsSuccessStatusCode.Should().BeTrue("the sample API answers on its store");
+        metrics.Should().Contain("orders_api_build_info").And.Contain("orders_api_health_probe_status");
+        log.Should().Contain("\"service.name\":\"orders-api\"");
     }
 
     /// <summary>The store option: SQLite only. Nothing of PostgreSQL is left, and what remains still holds together.</summary>
@@ -61,15 +67,11 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         kustomization.Should().Contain("- persistentvolumeclaim.yaml").And.Contain("Store__Provider=Sqlite").And.NotContain("horizontalpodautoscaler");
         var rules = await File.ReadAllTextAsync(Path.Combine(instance, "alerts", "billing.rules.yml"));
         rules.Should().Contain("alert: BillingStoreVolumeLow").And.NotContain("Postgres").And.NotContain("db_client_connections");
-        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
-        Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
+        NoTraceOfTheTemplate(instance);
 
         // What the option changes is in the artifacts and in the compiled code; the fast suites and a
         // start are the other instances' (the test command stays under about 20 minutes).
-        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice --store sqlite");
-        await RunAsync(instance, "dotnet", "build", "Billing.sln", "--configuration", "Release");
-        var artifacts = await RunAsync(instance, "dotnet", "test", "tests/Billing.Artifacts.Tests/Billing.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
-        artifacts.Should().Contain("Passed!", "its manifests (one replica on a volume), compose, rules and the signal contract hold without PostgreSQL");
+        await OwnSuitesPassAsync(instance, "Billing", "dotnet new monitoredservice --store sqlite", fast: false);
     }
 
     /// <summary>
@@ -92,68 +94,69 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         var kustomization = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "kustomization.yaml"));
         kustomization.Should().NotContain("Store__").And.Contain("- horizontalpodautoscaler.yaml", "a service without a store scales out");
         (await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "addons", "blackbox-exporter", "blackbox.yml"))).Should().NotContain("/api/");
-        Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
-        Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
+        NoTraceOfTheTemplate(instance);
 
-        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice --sample-api false");
-        var fast = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
-        Summary(fast).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
-        var artifacts = await RunAsync(instance, "dotnet", "test", "tests/Ledger.Artifacts.Tests/Ledger.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
-        artifacts.Should().Contain("Passed!", "its rules, routes, manifests, dashboards and the signal contract hold without the sample");
-
-        var port = ServiceProcess.FreePort();
-        var logPath = Path.Combine(_work.FullName, "ledger.log");
-        var binaries = Path.Combine(instance, "src", "Ledger", "bin", "Release", "net10.0");
-        await using (var service = BackgroundProcess.Start("dotnet", [Path.Combine(binaries, "Ledger.dll"), $"--urls=http://127.0.0.1:{port}"], logPath, workingDirectory: binaries))
-        {
-            var address = new Uri($"http://127.0.0.1:{port}");
-            await service.WaitUntilReadyAsync(new Uri(address, "/health/ready"));
-            using var client = new HttpClient { BaseAddress = address };
-            (await client.GetAsync("/api/items")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound, "there is no sample API");
-            var metrics = await client.GetStringAsync("/metrics");
-            metrics.Should().Contain("ledger_build_info").And.Contain("ledger_health_probe_status").And.NotContain("ledger_store_").And.NotContain("ledger_items_");
-            metrics.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no metric, label or value keeps the template's name");
-        }
-
-        (await File.ReadAllTextAsync(logPath)).Should().Contain("\"service.name\":\"ledger\"");
+        await OwnSuitesPassAsync(instance, "Ledger", "dotnet new monitoredservice --sample-api false", fast: true);
+        var (items, metrics, log) = await ServeAsync(instance, "Ledger", "ledger");
+        items.StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound, "there is no sample API");
+        metrics.Should().Contain("ledger_build_info").And.Contain("ledger_health_probe_status").And.NotContain("ledger_store_").And.NotContain("ledger_items_");
+        log.Should().Contain("\"service.name\":\"ledger\"");
     }
 
-    /// <summary>
-    /// What both instances must show: no trace of the template's name or its directives, its own fast
-    /// and artifacts tests pass, and as a process it serves its API and /metrics under its own names.
-    /// </summary>
-    private async Task PassesItsOwnTestsAndServesAsync(string instance, string name, string kebab, string prefix)
+    /// <summary>No trace of the template's name in any case, and no conditional of its options left unresolved.</summary>
+    private static void NoTraceOfTheTemplate(string instance)
     {
         Leftovers(instance).Should().BeEmpty("every form of the template's name follows the service's");
         Directives(instance).Should().BeEmpty("every conditional of the template's options is resolved");
+    }
 
-        // A user's first step after dotnet new; the build stamps the commit and its time.
-        await Tools.CommitAllAsync(instance, output.WriteLine, "dotnet new monitoredservice");
+    /// <summary>
+    /// A user's first step after dotnet new (a commit: the build stamps it and its time), then the
+    /// instance's own fast suites (or only its build) and its artifacts' tests.
+    /// </summary>
+    private async Task OwnSuitesPassAsync(string instance, string name, string commitMessage, bool fast)
+    {
+        await Tools.CommitAllAsync(instance, output.WriteLine, commitMessage);
+        if (fast)
+        {
+            var suites = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
+            Summary(suites).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
+        }
+        else
+        {
+            await RunAsync(instance, "dotnet", "build", $"{name}.sln", "--configuration", "Release");
+        }
 
-        var fast = await RunAsync(instance, "bash", "tests/run.sh", "--fast");
-        Summary(fast).Should().MatchRegex(@"^[1-9]\d* passed, 0 failed$", "the instance's own fast tests pass");
         var artifacts = await RunAsync(instance, "dotnet", "test", $"tests/{name}.Artifacts.Tests/{name}.Artifacts.Tests.csproj", "--configuration", "Release", "--no-build");
-        artifacts.Should().Contain("Passed!", "its rules (promtool), routes (amtool), manifests, dashboards and the signal contract hold under the new names");
+        artifacts.Should().Contain("Passed!", "its rules (promtool), routes (amtool), manifests, dashboards and the signal contract hold under its names and options");
+    }
 
+    /// <summary>
+    /// The built instance as a process in its own output folder: what <c>/api/items</c> answers, its
+    /// <c>/metrics</c> and its log, none of which keeps the template's name.
+    /// </summary>
+    private async Task<(HttpResponseMessage Items, string Metrics, string Log)> ServeAsync(string instance, string name, string kebab)
+    {
         var port = ServiceProcess.FreePort();
         var data = Directory.CreateDirectory(Path.Combine(_work.FullName, $"data-{kebab}")).FullName;
         var logPath = Path.Combine(_work.FullName, $"{kebab}.log");
         var binaries = Path.Combine(instance, "src", name, "bin", "Release", "net10.0");
+        HttpResponseMessage items;
+        string metrics;
         await using (var service = BackgroundProcess.Start(
                          "dotnet", [Path.Combine(binaries, $"{name}.dll"), $"--urls=http://127.0.0.1:{port}", $"--Store:Path={data}/items.db"], logPath, workingDirectory: binaries))
         {
             var address = new Uri($"http://127.0.0.1:{port}");
             await service.WaitUntilReadyAsync(new Uri(address, "/health/ready"));
             using var client = new HttpClient { BaseAddress = address };
-            (await client.GetAsync("/api/items?limit=1")).EnsureSuccessStatusCode();
-            var metrics = await client.GetStringAsync("/metrics");
-            metrics.Should().Contain($"{prefix}build_info").And.Contain($"{prefix}health_probe_status");
-            metrics.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no metric, label or value keeps the template's name");
+            items = await client.GetAsync("/api/items?limit=1");
+            metrics = await client.GetStringAsync("/metrics");
         }
 
         var log = await File.ReadAllTextAsync(logPath);
-        log.Should().Contain($"\"service.name\":\"{kebab}\"");
+        metrics.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no metric, label or value keeps the template's name");
         log.Split('\n').Where(line => AnyCase().IsMatch(line)).Should().BeEmpty("no log line keeps the template's name");
+        return (items, metrics, log);
     }
 
     public void Dispose() => _work.Delete(recursive: true);
@@ -184,20 +187,14 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
     /// <summary>Paths, and lines of files, that still carry the template's name in any case (build output and git aside).</summary>
     private static IEnumerable<string> Leftovers(string instance)
     {
-        foreach (var file in Directory.EnumerateFiles(instance, "*", SearchOption.AllDirectories))
+        foreach (var relative in Files(instance))
         {
-            var relative = Path.GetRelativePath(instance, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or ".git"))
-            {
-                continue;
-            }
-
             if (AnyCase().IsMatch(relative))
             {
                 yield return relative;
             }
 
-            var lines = File.ReadAllLines(file);
+            var lines = File.ReadAllLines(Path.Combine(instance, relative));
             for (var i = 0; i < lines.Length; i++)
             {
                 if (AnyCase().IsMatch(lines[i]))
