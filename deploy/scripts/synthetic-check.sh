@@ -9,7 +9,7 @@
 #   --read-only          skip the round trip (no item is created)
 #   --metrics-url URL    where /metrics is served, when on its own port (default: the service URL)
 #   --timeout SECONDS    per request (default 5)
-# A protected API (Authentication:Jwt:*): the bearer token in $MONITOREDSERVICE_TOKEN (an environment
+# A protected API (bearer tokens): the token in $MONITOREDSERVICE_TOKEN (an environment
 # variable, not an argument, so that it never shows in ps); the round trip needs the items:write scope.
 # Exit status: 0 every check passed, 1 a check failed (each is printed), 2 usage.
 set -uo pipefail

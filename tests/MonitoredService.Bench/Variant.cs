@@ -11,6 +11,7 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
     public static readonly Variant TracesOnly = new("traces only (10 %)", false, false, true);
     public static readonly Variant AllOn = new("all on", true, true, true);
 
+#if (WithAuth)
     /// <summary>
     /// All off, plus the API's protection: a bearer token (HS256) validated on every request, the
     /// per-client bucket and the concurrency limit on, set so high that nothing is refused: what a
@@ -21,6 +22,7 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
 
     /// <summary>The two halves of <see cref="Secured"/>, to tell their costs apart.</summary>
     public static readonly Variant TokenOnly = new("token only", false, false, false, Token: true);
+#endif
 
     public static readonly Variant LimitsOnly = new("limits only", false, false, false, Limits: true);
 
@@ -33,12 +35,19 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
     public static readonly Variant[] All = [AllOff, MetricsOnly, LogsOnly, TracesOnly, AllOn];
 
     /// <summary>What <c>--compare</c> can run against all off.</summary>
+#if (WithAuth)
     public static readonly Variant[] Comparable = [.. All, Secured, TokenOnly, LimitsOnly, OtlpMetricsOnly];
 
     private static readonly TestTokens Tokens = new();
 
     /// <summary>The header wrk sends with every request: the token, for a secured variant.</summary>
     public string? Authorization => Token ? "Authorization: Bearer " + Tokens.Mint(subject: "bench", scope: "items:write", lifetime: TimeSpan.FromHours(12)) : null;
+#else
+    public static readonly Variant[] Comparable = [.. All, LimitsOnly, OtlpMetricsOnly];
+
+    /// <summary>The header wrk sends with every request: none (the API takes no token).</summary>
+    public string? Authorization => null;
+#endif
 
     /// <summary>
     /// The built service in this variant, its stdout in a file (as a container runtime takes it), so
@@ -53,11 +62,13 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
             ["Observability:Logging:RequestLogging"] = Logs ? "true" : "false",
             ["Observability:Tracing:Enabled"] = Traces ? "true" : "false",
         };
+#if (WithAuth)
         if (Token)
         {
             settings["Authentication:Jwt:SigningKey"] = Tokens.SigningKey;
         }
 
+#endif
         if (Limits)
         {
             settings["RateLimiting:PermitsPerSecond"] = "1000000";

@@ -48,11 +48,12 @@ public sealed class Exporter : IAsyncDisposable
     }
 #endif
 
-    /// <summary>The blackbox exporter on the shipped modules, probing with <paramref name="token"/>.</summary>
-    public static Task<Exporter> StartBlackboxAsync(string token, DirectoryInfo directory)
+    /// <summary>The blackbox exporter on the shipped modules, probing with <paramref name="token"/> (null: modules without one).</summary>
+    public static Task<Exporter> StartBlackboxAsync(string? token, DirectoryInfo directory)
     {
         var config = Path.Combine(directory.FullName, "blackbox.yml");
-        File.WriteAllText(config, File.ReadAllText(BlackboxModulesPath).Replace(TokenPlaceholder, token, StringComparison.Ordinal));
+        var modules = File.ReadAllText(BlackboxModulesPath);
+        File.WriteAllText(config, token is null ? modules : modules.Replace(TokenPlaceholder, token, StringComparison.Ordinal));
         return StartAsync("blackbox", "prometheus-blackbox-exporter", port => [$"--config.file={config}", $"--web.listen-address=127.0.0.1:{port}"], "/-/healthy");
     }
 

@@ -67,7 +67,7 @@ public sealed class ComposeStackTests
         ((string)service["logging"]!["driver"]!).Should().Be("fluentd");
     }
 
-#if (SampleApi)
+#if (SampleApi && WithAuth)
     [Fact]
     public async Task TheApiTakesTokensSignedWithTheKeyFileComposeMountsAsASecret()
     {
@@ -103,25 +103,34 @@ public sealed class ComposeStackTests
     /// <summary>
     /// The blackbox exporter as compose runs it: its very command (paths moved to where this test
     /// lays the container out, Debian's binary for the image's), the shipped modules where compose
-    /// mounts them, the token file compose mounts as a secret, probing the service as compose
-    /// configures it. Both modules succeed; with a token the service refuses, the round trip fails.
+    /// mounts them, the token file compose mounts as a secret (where the API takes tokens), probing the
+    /// service as compose configures it. Both modules succeed; with a token the service refuses, the round trip fails.
     /// </summary>
     [Fact]
     public async Task TheBlackboxExporterProbesTheServiceWithTheTokenComposeMounts()
     {
+#if (WithAuth)
         var resolved = await Resolved.Value;
+#endif
         var services = await ServicesAsync();
         var blackbox = services["blackbox-exporter"]!;
-        var env = Environment(services["monitoredservice"]!);
         using var container = Container.Of(blackbox);
         File.ReadAllText(container.Path("/etc/blackbox/config/blackbox.yml")).Should().Be(File.ReadAllText(Exporter.BlackboxModulesPath));
+#if (WithAuth)
+        var env = Environment(services["monitoredservice"]!);
         blackbox["entrypoint"]!.AsArray().Select(e => (string)e!).Should().Equal("/bin/sh", "-c");
         // docker-compose v1 prints compose's escape ($$) as written; the shell gets one $.
         var command = ((string)blackbox["command"]!.AsArray().Single()!).Replace("$$", "$", StringComparison.Ordinal);
         var tokenFile = (string)resolved["secrets"]!["blackbox-token"]!["file"]!;
+#else
+        blackbox["entrypoint"].Should().BeNull("the image's entrypoint is the exporter");
+        var command = "/bin/blackbox_exporter " + string.Join(' ', blackbox["command"]!.AsArray().Select(c => (string)c!));
+#endif
         var port = ServiceProcess.FreePort();
         var script = command
+#if (WithAuth)
             .Replace("/run/secrets/blackbox-token", tokenFile, StringComparison.Ordinal)
+#endif
             .Replace("/etc/blackbox/config/blackbox.yml", container.Path("/etc/blackbox/config/blackbox.yml"), StringComparison.Ordinal)
             .Replace("/tmp/blackbox.yml", container.Path("/tmp/blackbox.yml"), StringComparison.Ordinal)
             .Replace("/bin/blackbox_exporter", "prometheus-blackbox-exporter", StringComparison.Ordinal)
@@ -129,26 +138,32 @@ public sealed class ComposeStackTests
         script.Should().NotBe(command, "the command names the paths this test moves");
         Directory.CreateDirectory(container.Path("/tmp"));
 
+#if (WithAuth)
         await using var service = ServiceProcess.Start(new Dictionary<string, string>
         {
             ["Authentication:Jwt:SigningKeyFile"] = (string)resolved["secrets"]!["jwt-signing-key"]!["file"]!,
             ["Authentication:Jwt:Audience"] = env["Authentication__Jwt__Audience"],
         });
+#else
+        await using var service = ServiceProcess.Start();
+#endif
         await service.WaitUntilReadyAsync();
         await using (var exporter = BackgroundProcess.Start("/bin/sh", ["-c", script], container.Path("/tmp/blackbox-exporter.log")))
         {
             await exporter.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{port}/-/healthy"));
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-#if (SampleApi)
+#if (SampleApi && WithAuth)
             File.ReadAllText(container.Path("/tmp/blackbox.yml")).Should().Contain(File.ReadAllText(tokenFile).Trim()).And.NotContain(Exporter.TokenPlaceholder);
+#endif
+#if (SampleApi)
             (await client.GetStringAsync($"http://127.0.0.1:{port}/probe?module=monitoredservice_api&target=127.0.0.1:{service.BaseAddress.Port}"))
-                .Should().Contain("probe_success 1", "the committed token is signed with the committed key, for the audience and scope the API needs");
+                .Should().Contain("probe_success 1", "the round trip passes (with a token: the committed one is signed with the committed key, for the audience and scope the API needs)");
 #endif
             (await client.GetStringAsync($"http://127.0.0.1:{port}/probe?module=monitoredservice_ready&target={Uri.EscapeDataString($"{service.BaseAddress}health/ready")}"))
                 .Should().Contain("probe_success 1");
         }
 
-#if (SampleApi)
+#if (SampleApi && WithAuth)
         var directory = Directory.CreateTempSubdirectory("monitoredservice-blackbox-");
         try
         {

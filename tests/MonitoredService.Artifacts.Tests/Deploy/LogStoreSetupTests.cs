@@ -41,6 +41,14 @@ public sealed class LogStoreSetupTests
         import.Query.Should().Be("?overwrite=true", "a second run replaces the objects");
         import.Headers["kbn-xsrf"].Should().Be("true", "Kibana refuses an import without it");
         import.Body.Should().Contain("\"title\":\"logs-monitoredservice-*\"").And.Contain("https://jaeger.example/trace/{{value}}").And.NotContain("localhost:16686");
+        var savedObjects = Directory.GetFiles(Repository.Path(Manifests.ElasticsearchSetup), "kibana-saved-objects*.ndjson").SelectMany(File.ReadAllLines).ToArray();
+        savedObjects.Should().HaveCountGreaterThan(1);
+        foreach (var saved in savedObjects)
+        {
+            import.Body.Should().Contain($"\"id\":\"{(string)JsonNode.Parse(saved)!["id"]!}\"", "one import carries every file's objects");
+        }
+
+        import.Body.Split('\n').Count(line => line.StartsWith('{')).Should().Be(savedObjects.Length, "one object per line, files not run together");
         store.Requests.Should().OnlyContain(r => r.Headers["Authorization"] == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"monitoredservice-setup:{Password}")));
         run.All.Should().NotContain(Password);
         File.ReadAllText(SetupFile("setup.sh")).Should().NotContain(" -u ", "the credentials reach curl on its standard input, not its arguments");

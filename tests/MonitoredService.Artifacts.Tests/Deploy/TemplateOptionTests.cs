@@ -24,6 +24,7 @@ public sealed partial class TemplateOptionTests
         ["SampleApi"] = true,
         ["WithPostgres"] = true,
         ["SqliteOnly"] = false,
+        ["WithAuth"] = true,
         ["TemplateRepository"] = false,
     };
 
@@ -99,7 +100,7 @@ public sealed partial class TemplateOptionTests
             .ToArray();
         var modifiers = Template["sources"]!.AsArray().SelectMany(source => source!["modifiers"]!.AsArray()).ToArray();
 
-        modifiers.Select(modifier => (string)modifier!["condition"]!).Should().Contain(["(!SampleApi)", "(!WithPostgres)", "(SqliteOnly)"]);
+        modifiers.Select(modifier => (string)modifier!["condition"]!).Should().Contain(["(!SampleApi)", "(!WithPostgres)", "(SqliteOnly)", "(!WithAuth)"]);
         var patterns = modifiers.SelectMany(modifier => (modifier!["exclude"]?.AsArray().Select(pattern => (string)pattern!) ?? [])
             .Concat(modifier["rename"]?.AsObject().Select(rename => rename.Key) ?? []));
         foreach (var pattern in patterns)

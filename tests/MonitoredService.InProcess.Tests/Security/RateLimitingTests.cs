@@ -1,5 +1,7 @@
 using System.Net;
+#if (WithAuth)
 using System.Net.Http.Headers;
+#endif
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using MonitoredService.InProcess.Tests.Infrastructure;
@@ -13,8 +15,10 @@ namespace MonitoredService.InProcess.Tests.Security;
 /// </summary>
 public sealed class RateLimitingTests
 {
+#if (WithAuth)
     private readonly TestTokens _tokens = new();
 
+#endif
     [Fact]
     public async Task AClientOverItsRateGets429WithRetryAfter()
     {
@@ -43,6 +47,7 @@ public sealed class RateLimitingTests
         metrics.Value("monitoredservice_requests_rejected_total", ("reason", "concurrency")).Should().Be(0);
     }
 
+#if (WithAuth)
     [Fact]
     public async Task AFloodFromOneClientLeavesASecondClientAndTheProbesServed()
     {
@@ -63,6 +68,7 @@ public sealed class RateLimitingTests
             }
         }
     }
+#endif
 
     [Fact]
     public async Task RequestsOverTheConcurrencyLimitGet503AtOnce()
@@ -148,6 +154,7 @@ public sealed class RateLimitingTests
     private static MonitoredServiceApplication Limited(int permitsPerSecond) => new MonitoredServiceApplication()
         .WithSetting("RateLimiting:PermitsPerSecond", permitsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+#if (WithAuth)
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -155,6 +162,7 @@ public sealed class RateLimitingTests
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
+#endif
 
     /// <summary>A request whose connection comes from <paramref name="remote"/> (TestServer has no socket to say it).</summary>
     private static async Task<int> SendFromAsync(MonitoredServiceApplication app, string remote, string forwardedFor)

@@ -9,11 +9,13 @@ public sealed class SecurityConfigurationTests
     private const string ShortKey = "c2hvcnQta2V5LW9mLTI0LWJ5dGVzLWxvbmc="; // 24 bytes
 
     [Theory]
+#if (WithAuth)
     [InlineData("Authentication:Jwt:Authority", "https://login.example/tenant", null, null, "Authentication:Jwt:Audience: an audience is required with an authority.")]
     [InlineData("Authentication:Jwt:SigningKey", ShortKey, null, null, "Authentication:Jwt:SigningKey: too short: HS256 needs at least 32 bytes (256 bits).")]
     [InlineData("Authentication:Jwt:SigningKey", "not base64!", null, null, "Authentication:Jwt:SigningKey: not valid base64.")]
     [InlineData("Authentication:Jwt:Authority", "login.example", "Authentication:Jwt:Audience", "api", "Authentication:Jwt:Authority: not an absolute URL.")]
     [InlineData("Authentication:Jwt:Authority", "http://login.example/tenant", "Authentication:Jwt:Audience", "api", "Authentication:Jwt:Authority: must be https (or set Authentication:Jwt:RequireHttpsMetadata=false for a local issuer).")]
+#endif
     [InlineData("RateLimiting:PermitsPerSecond", "10", "RateLimiting:Burst", "5", "RateLimiting:Burst: at least RateLimiting:PermitsPerSecond (the bucket is refilled once a second).")]
     [InlineData("RateLimiting:Burst", "10", null, null, "RateLimiting:Burst: a burst needs RateLimiting:PermitsPerSecond.")]
     [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.internal", null, null, "ForwardedHeaders:KnownProxies: not an IP address.")]
@@ -30,6 +32,7 @@ public sealed class SecurityConfigurationTests
         failure.Message.Should().NotContain(ShortKey);
     }
 
+#if (WithAuth)
     [Fact]
     public void AnAuthorityAndASigningKeyTogetherStopStart()
     {
@@ -68,11 +71,14 @@ public sealed class SecurityConfigurationTests
             File.Delete(file);
         }
     }
+#endif
 
     [Theory]
     [InlineData("RateLimiting:PermitsPerSecond", "-1")]
     [InlineData("RateLimiting:MaxConcurrentRequests", "-5")]
+#if (WithAuth)
     [InlineData("Authentication:Jwt:ClockSkew", "01:00:00")]
+#endif
     public void AnOutOfRangeLimitStopsStartNamingTheKey(string key, string value)
     {
         var failure = MonitoredServiceApplication.StartFailure(() => new MonitoredServiceApplication().WithSetting(key, value));

@@ -8,10 +8,10 @@ namespace MonitoredService.RealProcess.Tests.EndToEnd;
 /// The kit, run: the published service (on PostgreSQL, or SQLite in an instance without it; faults configurable) as a real process,
 /// scraped every second by a real Prometheus 2.42 with our rules (a copy with shorter <c>for:</c>),
 /// alerting through a real Alertmanager 0.25 with our routing and inhibition into a webhook this test
-/// owns. The API takes bearer tokens (an HS256 key); the traffic carries a valid one. Four acts:
-/// healthy traffic (no alert, the dashboards' queries all evaluate and have data), a brute-force run
-/// of bad tokens beside it (the authentication-failure alert fires and reaches the team channel, not
-/// the pager; no availability alert stirs: a 401 is not unavailability), half the API requests failing (the error-ratio and fast-burn alerts go pending, fire, and reach the
+/// owns. Where the API takes bearer tokens (an HS256 key), the traffic carries a valid one. The acts:
+/// healthy traffic (no alert, the dashboards' queries all evaluate and have data), with bearer tokens
+/// a brute-force run of bad ones beside it (the authentication-failure alert fires and reaches the team
+/// channel, not the pager; no availability alert stirs: a 401 is not unavailability), half the API requests failing (the error-ratio and fast-burn alerts go pending, fire, and reach the
 /// receivers their severity routes to), the service stopped (target-down fires and inhibits the
 /// instance's symptom alerts). Logs are kept under artifacts/e2e when it fails.
 /// </summary>
@@ -31,9 +31,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 #endif
     };
 
+#if (WithAuth)
     private static readonly TestTokens Tokens = new();
 
-    private static readonly string TrafficToken = Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2));
+    private static readonly string? TrafficToken = Tokens.Mint(subject: "e2e-traffic", scope: "items:write", lifetime: TimeSpan.FromHours(2));
+#else
+    private static readonly string? TrafficToken = null; // the API takes no token
+#endif
 
     [Fact]
     public async Task PrometheusAndAlertmanagerSeeHealthyTrafficThenErrorsThenAnOutage()
@@ -67,6 +71,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 scrape.Should().BeLessThan(0.25, "a scrape is cheap (a generous bound)");
                 samples.Should().BeLessThan(2500, "the series count stays small");
                 await EveryDashboardQueryEvaluatesAsync(stack);
+#if (WithAuth)
 
                 // Act 1b: beside the same traffic, a brute-force run of bad tokens (same process).
                 using (new BruteForce(service.BaseAddress))
@@ -82,6 +87,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                     var refused = await stack.ScalarAsync("sum(monitoredservice_auth_failures_total{job=\"monitoredservice\", reason=~\"invalid|expired\"})");
                     output.WriteLine($"{clock.Elapsed.TotalSeconds,5:0}s {refused} bad tokens refused; notified the team channel only");
                 }
+#endif
             }
 
             // Act 2: half the API requests fail.
@@ -183,7 +189,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             ["FaultInjection:ErrorRate"] = errorRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Observability:Health:PublishPeriod"] = "00:00:01",
             ["Observability:Shutdown:DrainDelay"] = "00:00:00",
+#if (WithAuth)
             ["Authentication:Jwt:SigningKey"] = Tokens.SigningKey,
+#endif
         }, port, assembly: await PublishedService.AssemblyAsync());
         await service.WaitUntilReadyAsync();
         return service;
@@ -196,6 +204,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         await service.DisposeAsync();
     }
 
+#if (WithAuth)
     /// <summary>About 45 requests a second with bad tokens (forged with another key, expired, garbage) until disposed.</summary>
     private sealed class BruteForce : IDisposable
     {
@@ -241,4 +250,5 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             }
         }
     }
+#endif
 }

@@ -2,14 +2,14 @@ using System.Net.Http.Json;
 
 namespace MonitoredService.RealProcess.Tests.EndToEnd;
 
-/// <summary>Steady API traffic with a token (about 40 requests a second: creates, reads, lists, unknown ids) until disposed.</summary>
+/// <summary>Steady API traffic, with a token when given one (about 40 requests a second: creates, reads, lists, unknown ids) until disposed.</summary>
 public sealed class Traffic : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _sent;
 
-    public Traffic(Uri service, string token) => _loop = Task.Run(() => RunAsync(service, token, _stop.Token));
+    public Traffic(Uri service, string? token) => _loop = Task.Run(() => RunAsync(service, token, _stop.Token));
 
     public int Sent => _sent;
 
@@ -20,10 +20,14 @@ public sealed class Traffic : IDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(Uri service, string token, CancellationToken stop)
+    private async Task RunAsync(Uri service, string? token, CancellationToken stop)
     {
         using var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
+
         var id = 1L;
         while (!stop.IsCancellationRequested)
         {

@@ -6,8 +6,8 @@ namespace MonitoredService.RealProcess.Tests.Template;
 /// <summary>
 /// The repository as a <c>dotnet new</c> template (<c>.template.config/template.json</c>): installed
 /// from the working tree into a hive of the test's own, instantiated as <c>Orders.Api</c> (default
-/// options), as <c>Billing</c> on SQLite only (<c>--store sqlite</c>) and as <c>Ledger</c> without the
-/// sample API (<c>--sample-api false</c>). Every
+/// options), as <c>Billing</c> on SQLite only and without authentication (<c>--store sqlite --auth
+/// false</c>) and as <c>Ledger</c> without the sample API (<c>--sample-api false</c>). Every
 /// derived name follows (namespaces and projects, the metric prefix, alert names, the job,
 /// Kubernetes names, dashboards) and no trace of the template's own name is left in any case; the
 /// instance then builds, passes its own fast tests and its artifacts' tests (promtool, amtool,
@@ -46,15 +46,18 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         await OwnSuitesPassAsync(instance, "Orders.Api", "dotnet new monitoredservice", fast: true);
         var (items, metrics, log) = await ServeAsync(instance, "Orders.Api", "orders-api");
         items.IsSuccessStatusCode.Should().BeTrue("the sample API answers on its store");
-        metrics.Should().Contain("orders_api_build_info").And.Contain("orders_api_health_probe_status");
-        log.Should().Contain("\"service.name\":\"orders-api\"");
+        metrics.Should().Contain("orders_api_build_info").And.Contain("orders_api_health_probe_status").And.Contain("orders_api_auth_failures_total");
+        log.Should().Contain("\"service.name\":\"orders-api\"").And.Contain("The API is open", "in Production, an API that takes tokens but has none configured says so");
     }
 
-    /// <summary>The store option: SQLite only. Nothing of PostgreSQL is left, and what remains still holds together.</summary>
+    /// <summary>
+    /// The store option, SQLite only, and the authentication option, off. Nothing of PostgreSQL or of
+    /// bearer tokens is left, and what remains still holds together and serves.
+    /// </summary>
     [Fact]
-    public async Task AnInstanceOnSqliteOnlyHasNothingOfPostgreSqlAndPassesItsOwnTests()
+    public async Task AnInstanceOnSqliteOnlyWithoutAuthenticationHasNothingOfEitherAndPassesItsOwnTests()
     {
-        var instance = await InstantiateAsync("Billing", "--store", "sqlite");
+        var instance = await InstantiateAsync("Billing", "--store", "sqlite", "--auth", "false");
 
         Files(instance).Where(path => path.Contains("postgres", StringComparison.OrdinalIgnoreCase))
             .Should().BeEmpty("the PostgreSQL store, its alerts, runbooks, dashboard and exporter add-on go with the option");
@@ -66,12 +69,23 @@ public sealed partial class TemplateTests(ITestOutputHelper output) : IDisposabl
         var kustomization = await File.ReadAllTextAsync(Path.Combine(instance, "deploy", "k8s", "base", "kustomization.yaml"));
         kustomization.Should().Contain("- persistentvolumeclaim.yaml").And.Contain("Store__Provider=Sqlite").And.NotContain("horizontalpodautoscaler");
         var rules = await File.ReadAllTextAsync(Path.Combine(instance, "alerts", "billing.rules.yml"));
-        rules.Should().Contain("alert: BillingStoreVolumeLow").And.NotContain("Postgres").And.NotContain("db_client_connections");
+        rules.Should().Contain("alert: BillingStoreVolumeLow").And.NotContain("Postgres").And.NotContain("db_client_connections")
+            .And.NotContain("AuthFailure").And.NotContain("auth_failures");
+        Files(instance).Where(path => path.Contains("token", StringComparison.OrdinalIgnoreCase) || path.Contains("authentication", StringComparison.OrdinalIgnoreCase)
+                || path.Contains("Jwt", StringComparison.Ordinal) || path.StartsWith(Path.Combine("deploy", "compose", "secrets"), StringComparison.Ordinal))
+            .Should().BeEmpty("the JWT code, its tests, the alert's test and runbook, the dashboard, the saved search, mint-token.sh and the compose secrets go with the option");
+        Files(instance).Where(path => path.StartsWith("src", StringComparison.Ordinal) || path.StartsWith("deploy", StringComparison.Ordinal) || path.EndsWith("proj", StringComparison.Ordinal))
+            .Where(path => Regex.IsMatch(File.ReadAllText(Path.Combine(instance, path)), "Jwt|TOKEN@|auth_failures"))
+            .Should().BeEmpty("no code, package, setting or manifest of bearer tokens is left");
         NoTraceOfTheTemplate(instance);
 
-        // What the option changes is in the artifacts and in the compiled code; the fast suites and a
-        // start are the other instances' (the test command stays under about 20 minutes).
-        await OwnSuitesPassAsync(instance, "Billing", "dotnet new monitoredservice --store sqlite", fast: false);
+        // What the options change is in the artifacts and in the compiled code; the fast suites are the
+        // other instances' (the test command stays under about 20 minutes).
+        await OwnSuitesPassAsync(instance, "Billing", "dotnet new monitoredservice --store sqlite --auth false", fast: false);
+        var (items, metrics, log) = await ServeAsync(instance, "Billing", "billing");
+        items.IsSuccessStatusCode.Should().BeTrue("the sample API answers on SQLite");
+        metrics.Should().Contain("billing_requests_rejected_total", "the limits stay").And.NotContain("billing_auth_failures_total");
+        log.Should().Contain("\"service.name\":\"billing\"").And.NotContain("The API is open", "an instance without authentication does not warn about it");
     }
 
     /// <summary>

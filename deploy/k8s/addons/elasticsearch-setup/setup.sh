@@ -58,7 +58,9 @@ if [ -n "$kibana" ]; then
   wait_for "$kibana/api/status"
   objects=$(mktemp)
   trap 'rm -f "$objects"' EXIT
-  sed "s#http://localhost:16686#$jaeger#g" "$here/kibana-saved-objects.ndjson" >"$objects"
+  # Every kibana-saved-objects*.ndjson, in one import (an instance without authentication has no
+  # file for its saved search).
+  sed "s#http://localhost:16686#$jaeger#g" "$here"/kibana-saved-objects*.ndjson >"$objects"
   echo "setup: Kibana saved objects"
   call -X POST "$kibana/api/saved_objects/_import?overwrite=true" -H 'kbn-xsrf: true' --form "file=@$objects;filename=monitoredservice.ndjson"
   echo
