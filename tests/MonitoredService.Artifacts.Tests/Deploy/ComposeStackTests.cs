@@ -124,7 +124,8 @@ public sealed class ComposeStackTests
         var tokenFile = (string)resolved["secrets"]!["blackbox-token"]!["file"]!;
 #else
         blackbox["entrypoint"].Should().BeNull("the image's entrypoint is the exporter");
-        var command = "/bin/blackbox_exporter " + string.Join(' ', blackbox["command"]!.AsArray().Select(c => (string)c!));
+        // exec: the shell becomes the exporter (as the image's entrypoint is), so that the test's signal reaches it.
+        var command = "exec /bin/blackbox_exporter " + string.Join(' ', blackbox["command"]!.AsArray().Select(c => (string)c!));
 #endif
         var port = ServiceProcess.FreePort();
         var script = command
