@@ -81,7 +81,18 @@ public sealed class BackgroundProcess : IAsyncDisposable
             }
         }
 
-        _process.WaitForExit();
+        // The output ends when every process holding it has gone. A child that outlives the tool (a
+        // shell that ran it without exec) keeps it open: a test's mistake, told rather than waited for.
+        try
+        {
+            await Task.Run(() => _process.WaitForExit()).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(LogPath)}: the tool exited, but a process it started still holds its output (run it with exec)");
+        }
+
         _process.Dispose();
         await _log.DisposeAsync();
     }

@@ -107,7 +107,11 @@ public sealed class ComposeStackTests
     /// service as compose configures it. Both modules succeed; with a token the service refuses, the round trip fails.
     /// </summary>
     [Fact]
+#if (WithAuth)
     public async Task TheBlackboxExporterProbesTheServiceWithTheTokenComposeMounts()
+#else
+    public async Task TheBlackboxExporterProbesTheServiceAsComposeRunsIt()
+#endif
     {
 #if (WithAuth)
         var resolved = await Resolved.Value;
