@@ -123,7 +123,7 @@ public sealed class ProbeTests
 
             ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
             (await ready.ReadHealthAsync()).EntryDescription("store").Should().Be("No answer within 300 ms.");
-            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "a generous bound: the probe must not hang with the store");
+            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "a generous bound that only catches a probe hanging with the store (7.9 s once, in a loaded CI run)");
             (await client.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
         }
         finally
