@@ -213,7 +213,7 @@ public sealed class AddOnManifestTests
         var pod = job["spec"]!["template"]!["spec"]!;
         var container = pod["containers"]![0]!;
 
-        var savedObjects = Directory.GetFiles(Repository.Path(Manifests.ElasticsearchSetup), "kibana-saved-objects*.ndjson").Select(path => Path.GetFileName(path));
+        var savedObjects = Manifests.KibanaSavedObjectFiles().Select(path => Path.GetFileName(path));
         foreach (var file in new[] { "setup.sh", "ilm-policy.json", "index-template.json" }.Concat(savedObjects))
         {
             ((string)config["data"]![file]!).Should().Be(File.ReadAllText(Repository.Path(Manifests.ElasticsearchSetup, file)));

@@ -41,7 +41,7 @@ public sealed class LogStoreSetupTests
         import.Query.Should().Be("?overwrite=true", "a second run replaces the objects");
         import.Headers["kbn-xsrf"].Should().Be("true", "Kibana refuses an import without it");
         import.Body.Should().Contain("\"title\":\"logs-monitoredservice-*\"").And.Contain("https://jaeger.example/trace/{{value}}").And.NotContain("localhost:16686");
-        var savedObjects = Directory.GetFiles(Repository.Path(Manifests.ElasticsearchSetup), "kibana-saved-objects*.ndjson").SelectMany(File.ReadAllLines).ToArray();
+        var savedObjects = Manifests.KibanaSavedObjectFiles().SelectMany(File.ReadAllLines).ToArray();
         savedObjects.Should().HaveCountGreaterThan(1);
         foreach (var saved in savedObjects)
         {

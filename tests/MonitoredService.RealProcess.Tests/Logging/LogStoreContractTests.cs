@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MonitoredService.Testing.Artifacts;
 using YamlDotNet.RepresentationModel;
 
 namespace MonitoredService.RealProcess.Tests.Logging;
@@ -19,7 +20,7 @@ namespace MonitoredService.RealProcess.Tests.Logging;
 [Collection(ProcessCollection.Name)]
 public sealed partial class LogStoreContractTests
 {
-    private static readonly string Setup = Repository.Path("deploy", "k8s", "addons", "elasticsearch-setup");
+    private static readonly string Setup = Repository.Path(Manifests.ElasticsearchSetup);
 
     [Fact]
     public async Task EveryFieldTheLogToolsReadIsOneTheServiceWritesAndTheTemplateMaps()
@@ -167,7 +168,7 @@ public sealed partial class LogStoreContractTests
     /// <summary>The fields Kibana's saved searches query and show, and the data view formats.</summary>
     private static IEnumerable<string> KibanaFields()
     {
-        foreach (var line in Directory.GetFiles(Setup, "kibana-saved-objects*.ndjson").SelectMany(File.ReadAllLines))
+        foreach (var line in Manifests.KibanaSavedObjectFiles().SelectMany(File.ReadAllLines))
         {
             var saved = JsonNode.Parse(line)!;
             var attributes = saved["attributes"]!;

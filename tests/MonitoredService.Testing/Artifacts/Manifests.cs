@@ -26,6 +26,13 @@ public static class Manifests
     public const string ElasticsearchSetup = "deploy/k8s/addons/elasticsearch-setup";
     public const string Operator = "deploy/k8s/operator";
 
+    /// <summary>
+    /// Kibana's saved objects: every <c>kibana-saved-objects*.ndjson</c> of the log store's setup, which
+    /// imports them all (an option of the template drops one), as paths.
+    /// </summary>
+    public static string[] KibanaSavedObjectFiles() =>
+        [.. Directory.GetFiles(Repository.Path(ElasticsearchSetup), "kibana-saved-objects*.ndjson").Order(StringComparer.Ordinal)];
+
     /// <summary>Every kustomization of deploy/k8s.</summary>
 #if (WithPostgres)
     public static readonly string[] All = [Base, Sqlite, PostgresExporter, BlackboxExporter, FluentBit, ElasticsearchSetup, Operator];
