@@ -34,12 +34,12 @@ internal sealed partial class EcsFormat
         })];
     }
 
-    private void FormatCompletion(LogEvent logEvent, RequestCompletionEvent.Fields fields, Utf8Line output)
+    private void FormatCompletion(in RequestCompletionEvent.Fields fields, Utf8Line output)
     {
         var start = output.Length;
         output.Write("{\"@timestamp\":\""u8);
-        _timestamps.Write(logEvent.Timestamp.UtcDateTime, output);
-        output.Write(Levels[(int)logEvent.Level]);
+        _timestamps.Write(fields.Timestamp.UtcDateTime, output);
+        output.Write(Levels[(int)fields.Level]);
         foreach (var part in Completion.MessageParts)
         {
             switch (part.Property)
@@ -56,6 +56,9 @@ internal sealed partial class EcsFormat
                 case RequestCompletionEvent.Status:
                     JsonText.WriteFormatted(fields.Status, output, part.Format);
                     break;
+                case RequestCompletionEvent.Elapsed when part.Format == JsonText.Thousandths:
+                    JsonText.WriteThousandths(fields.ElapsedMilliseconds, output);
+                    break;
                 case RequestCompletionEvent.Elapsed:
                     JsonText.WriteFormatted(fields.ElapsedMilliseconds, output, part.Format);
                     break;
@@ -67,7 +70,7 @@ internal sealed partial class EcsFormat
 
         output.Write((byte)'"');
         output.Write(_serviceFields);
-        WriteIds(logEvent, output);
+        WriteIds(fields.TraceId, fields.SpanId, output);
         output.Write(Completion.MethodField);
         JsonText.WriteQuoted(fields.Method, output);
         output.Write(Completion.PathField);

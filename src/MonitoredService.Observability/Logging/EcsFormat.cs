@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
@@ -94,11 +95,14 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
     /// <summary>The line, with its newline, appended to <paramref name="output"/> as UTF-8.</summary>
     void IUtf8Formatter.Format(LogEvent logEvent, Utf8Line output) => Format(logEvent, output);
 
+    /// <summary>A request-completion line, from its fields (<see cref="RequestCompletionEvent.TryRead"/>): the same bytes as from its event.</summary>
+    void IUtf8Formatter.Format(in RequestCompletionEvent.Fields completion, Utf8Line output) => FormatCompletion(completion, output);
+
     internal void Format(LogEvent logEvent, Utf8Line output)
     {
         if (RequestCompletionEvent.TryRead(logEvent, out var completion))
         {
-            FormatCompletion(logEvent, completion, output);
+            FormatCompletion(completion, output);
             return;
         }
 
@@ -109,7 +113,7 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
         WriteMessage(logEvent, output);
         output.Write((byte)'"');
         output.Write(_serviceFields);
-        WriteIds(logEvent, output);
+        WriteIds(logEvent.TraceId, logEvent.SpanId, output);
         if (logEvent.Exception is { } exception)
         {
             Field(output, ",\"error.type\":"u8, exception.GetType().FullName ?? exception.GetType().Name);
@@ -255,15 +259,15 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
     }
 
     /// <summary>The trace and span ids as W3C trace context writes them (quoted lower-case hex: the ids' own text).</summary>
-    private static void WriteIds(LogEvent logEvent, Utf8Line output)
+    private static void WriteIds(ActivityTraceId? trace, ActivitySpanId? span, Utf8Line output)
     {
-        if (logEvent.TraceId is { } traceId)
+        if (trace is { } traceId)
         {
             output.Write(",\"trace.id\":"u8);
             WriteAscii(traceId.ToHexString(), output);
         }
 
-        if (logEvent.SpanId is { } spanId)
+        if (span is { } spanId)
         {
             output.Write(",\"span.id\":"u8);
             WriteAscii(spanId.ToHexString(), output);

@@ -6,4 +6,7 @@ namespace MonitoredService.Observability.Logging;
 internal interface IUtf8Formatter
 {
     void Format(LogEvent logEvent, Utf8Line output);
+
+    /// <summary>A request-completion line from its fields, read from its event on the thread that emitted it (<see cref="StdoutSink"/>).</summary>
+    void Format(in RequestCompletionEvent.Fields completion, Utf8Line output);
 }

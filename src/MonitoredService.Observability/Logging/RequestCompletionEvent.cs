@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Serilog.Events;
 using Serilog.Parsing;
 
@@ -25,15 +26,15 @@ internal static class RequestCompletionEvent
     public const string SourceContext = "SourceContext";
 
     public static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
-        $"HTTP {{{Method}}} {{{Path}}} responded {{{Status}}} in {{{Elapsed}:F3}} ms (route {{{Route}}})");
+        $"HTTP {{{Method}}} {{{Path}}} responded {{{Status}}} in {{{Elapsed}:{JsonText.Thousandths}}} ms (route {{{Route}}})");
 
     /// <summary>Whether the event is a request-completion event.</summary>
     public static bool Is(LogEvent logEvent) => ReferenceEquals(logEvent.MessageTemplate, Template);
 
     /// <summary>
-    /// The fields of a completion event as the middleware made it: its five properties, in their
-    /// order, then the logger's SourceContext, and nothing else (an enricher that adds a property
-    /// sends the event the general way).
+    /// The fields of a completion event as the request observation made it: its five properties, in
+    /// their order, then the logger's SourceContext, and nothing else (an enricher that adds a property
+    /// sends the event the general way); with the event's time, level and ids, all a line needs.
     /// </summary>
     public static bool TryRead(LogEvent logEvent, out Fields fields)
     {
@@ -66,12 +67,22 @@ internal static class RequestCompletionEvent
             && route is ScalarValue { Value: string routeText }
             && sourceContext is ScalarValue { Value: string sourceContextText })
         {
-            fields = new Fields(methodText, pathText, statusCode, milliseconds, routeText, sourceContextText);
+            fields = new Fields(logEvent.Timestamp, logEvent.Level, logEvent.TraceId, logEvent.SpanId, methodText, pathText, statusCode, milliseconds, routeText, sourceContextText);
             return true;
         }
 
         return false;
     }
 
-    public readonly record struct Fields(string Method, string Path, int Status, double ElapsedMilliseconds, string Route, string SourceContext);
+    public readonly record struct Fields(
+        DateTimeOffset Timestamp,
+        LogEventLevel Level,
+        ActivityTraceId? TraceId,
+        ActivitySpanId? SpanId,
+        string Method,
+        string Path,
+        int Status,
+        double ElapsedMilliseconds,
+        string Route,
+        string SourceContext);
 }

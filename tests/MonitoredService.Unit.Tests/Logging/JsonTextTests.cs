@@ -61,6 +61,45 @@ public sealed class JsonTextTests
         Encoding.UTF8.GetString(line.Written).Should().Be($"\"{text}\"");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.0004999)]
+    [InlineData(0.0005)]
+    [InlineData(0.0015)]
+    [InlineData(1.0625)]
+    [InlineData(2.5)]
+    [InlineData(0.9995)]
+    [InlineData(999.9999)]
+    [InlineData(123456.789)]
+    [InlineData(999_999.9995)]
+    [InlineData(1e6)]
+    [InlineData(3.5e7)]
+    [InlineData(-1.25)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void MillisecondsAreWrittenAsF3WritesThem(double milliseconds) => CompareThousandths(milliseconds);
+
+    [Fact]
+    public void DurationsAreWrittenAsF3WritesThemForRandomValuesAndTies()
+    {
+        CompareThousandths(-0.0); // "-0.000" (an InlineData of -0.0 would be the same case as 0.0)
+        var random = new Random(20261206);
+        for (var i = 0; i < 20_000; i++)
+        {
+            CompareThousandths(random.NextDouble() * Math.Pow(10, random.Next(-4, 7))); // 0.1 µs to 1,000 s
+            CompareThousandths(random.Next(0, 10_000_000) / 10_000.0); // what a TimeSpan's TotalMilliseconds gives: ties at every fifth
+            CompareThousandths((random.Next(0, 2_000_000) + 0.5) / 1000); // halfway between two thousandths
+        }
+    }
+
+    private static void CompareThousandths(double milliseconds)
+    {
+        var ours = new Utf8Line();
+        JsonText.WriteThousandths(milliseconds, ours);
+
+        Encoding.UTF8.GetString(ours.Written).Should().Be(milliseconds.ToString("F3", CultureInfo.InvariantCulture), $"the value is {milliseconds:R}");
+    }
+
     private static void Compare(string text)
     {
         var ours = new Utf8Line();

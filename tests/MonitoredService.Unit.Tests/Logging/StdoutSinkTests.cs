@@ -79,6 +79,24 @@ public sealed class StdoutSinkTests
     }
 
     [Fact]
+    public void ARequestsCompletionLineIsReadWhenItIsEmittedAndWrittenByTheWriter()
+    {
+        var (metrics, _) = Metrics();
+        var stdout = new MemoryStream();
+        var formatter = new ThreadRecordingFormatter();
+        var sink = new StdoutSink(formatter, stdout, capacity: 100, metrics);
+        var completion = Completion("/api/items/7");
+
+        sink.Emit(completion);
+        completion.AddOrUpdateProperty(new LogEventProperty(RequestCompletionEvent.Path, new ScalarValue("/changed/after/emit")));
+        sink.Emit(Event("other"));
+        sink.Dispose();
+
+        Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("completion /api/items/7 200\nother\n", "the writer writes the fields as they were when the event was emitted");
+        formatter.Threads.Should().Equal("stdout log writer", "stdout log writer");
+    }
+
+    [Fact]
     public void AnEventThatCannotBeFormattedIsCountedAndTheOthersAreWritten()
     {
         var (metrics, registry) = Metrics();
@@ -93,6 +111,24 @@ public sealed class StdoutSinkTests
         Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("before\nafter\n", "no part of the broken line is written");
         Dropped(registry).Should().Be(1);
     }
+
+    /// <summary>A completion event as the request log makes it (its properties in their order, then the logger's name).</summary>
+    private static LogEvent Completion(string path) => LogEvent.UnstableAssembleFromParts(
+        DateTimeOffset.UnixEpoch,
+        LogEventLevel.Information,
+        exception: null,
+        RequestCompletionEvent.Template,
+        new Dictionary<string, LogEventPropertyValue>
+        {
+            [RequestCompletionEvent.Method] = new ScalarValue("GET"),
+            [RequestCompletionEvent.Path] = new ScalarValue(path),
+            [RequestCompletionEvent.Status] = new ScalarValue(200),
+            [RequestCompletionEvent.Elapsed] = new ScalarValue(1.5),
+            [RequestCompletionEvent.Route] = new ScalarValue("/api/items/{id}"),
+            [RequestCompletionEvent.SourceContext] = new ScalarValue(RequestCompletionEvent.Category),
+        },
+        traceId: default,
+        spanId: default);
 
     private static LogEvent Event(string text) =>
         new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, Template, [new LogEventProperty("N", new ScalarValue(text))]);
@@ -126,6 +162,9 @@ public sealed class StdoutSinkTests
 
             output.Write((byte)'\n');
         }
+
+        public void Format(in RequestCompletionEvent.Fields completion, Utf8Line output) =>
+            output.Write(Encoding.UTF8.GetBytes($"completion {completion.Path} {completion.Status}\n"));
     }
 
     private sealed class ThreadRecordingFormatter : IUtf8Formatter
@@ -138,6 +177,12 @@ public sealed class StdoutSinkTests
         {
             Threads.Add(Thread.CurrentThread.Name);
             _lines.Format(logEvent, output);
+        }
+
+        public void Format(in RequestCompletionEvent.Fields completion, Utf8Line output)
+        {
+            Threads.Add(Thread.CurrentThread.Name);
+            _lines.Format(completion, output);
         }
     }
 
