@@ -1,9 +1,10 @@
 using System.Text;
 using MonitoredService.Bench;
 
-// tests/bench/run.sh [--smoke | --compare <variant> [--connections N]]: measures the built service on this machine and
-// writes a markdown report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves
-// the harness works; --compare runs one variant against all off in twelve short pairs of rounds.
+// tests/bench/run.sh [--smoke | --compare <variant> [--connections N] [--together]]: measures the built service on this
+// machine and writes a markdown report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves
+// the harness works; --compare runs one variant against all off in twelve short pairs of rounds, or with
+// --together in twenty rounds that load both at once (CPU per request only).
 var smoke = args.Contains("--smoke");
 var compare = Array.IndexOf(args, "--compare") is var at and >= 0 && at + 1 < args.Length
     ? Variant.Comparable.SingleOrDefault(v => v.Name.StartsWith(args[at + 1], StringComparison.OrdinalIgnoreCase))
@@ -15,7 +16,7 @@ if (args.Contains("--compare") && compare is null)
 }
 
 var connections = Array.IndexOf(args, "--connections") is var c and >= 0 && c + 1 < args.Length && int.TryParse(args[c + 1], out var count) && count > 0 ? count : 16;
-var settings = smoke ? Settings.Smoke : compare is not null ? Settings.Compare(compare, connections) : Settings.Full;
+var settings = smoke ? Settings.Smoke : compare is not null ? Settings.Compare(compare, connections, args.Contains("--together")) : Settings.Full;
 var root = MonitoredService.Testing.RepositoryRoot.Find();
 var assembly = Path.Combine(root, "src", "MonitoredService", "bin", "Release", "net10.0", "MonitoredService.dll");
 if (!File.Exists(assembly))
@@ -34,6 +35,12 @@ await using var sink = new OtlpSink();
 var steps = new Steps(assembly, settings, sink, report);
 Console.Error.WriteLine("throughput…");
 await steps.ThroughputAsync();
+if (smoke)
+{
+    Console.Error.WriteLine("throughput, loaded together…");
+    await new Steps(assembly, settings with { Together = true, Variants = [Variant.AllOff, Variant.AllOn] }, sink, report).ThroughputAsync();
+}
+
 if (compare is null)
 {
     Console.Error.WriteLine("probes under load…");

@@ -51,24 +51,35 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             for (var round = 0; round < settings.Rounds; round++)
             {
                 order = [.. order.Skip(1), order[0]]; // rotate: no variant always runs first or last
-                foreach (var ((variant, service), allocations) in order)
+                if (settings.Together)
                 {
-                    var (threadsBefore, cpuBefore, from) = (service.Threads(), service.CpuTime, DateTime.UtcNow);
-                    var result = await Wrk.RunAsync(Target(service), connections, settings.Duration, headers[variant]);
-                    var (cpuAfter, to, threadsAfter) = (service.CpuTime, DateTime.UtcNow, service.Threads());
-                    var run = new Run(result, (cpuAfter - cpuBefore).TotalMicroseconds / result.Requests,
-                        allocations.AllocationRate(from, to) / result.RequestsPerSecond,
-                        threadsAfter.Since(threadsBefore).ToDictionary(kind => kind.Key, kind => kind.Value.TotalMicroseconds / result.Requests),
-                        (threadsAfter.ContextSwitches - threadsBefore.ContextSwitches) / (double)result.Requests);
-                    runs[variant].Add(run);
-                    if (variant == Variant.AllOn)
+                    // Every variant under load at once, each on its share of the connections: a slow moment of the VM hits all alike.
+                    var share = Math.Max(1, connections / order.Count);
+                    var together = await Task.WhenAll(order.Select(entry => MeasureAsync(entry.First.Variant, entry.First.Process, entry.Second, share, headers[entry.First.Variant])));
+                    foreach (var (entry, run) in order.Zip(together))
                     {
-                        _loadedMiB = Math.Max(_loadedMiB, MiB(service.ResidentBytes));
+                        Record(entry.First.Variant, entry.First.Process, run, round);
                     }
 
-                    Console.Error.WriteLine($"  c{connections} round {round + 1} {variant.Name}: {result.RequestsPerSecond:0} req/s, " +
-                        $"{run.CpuMicroseconds:0.0} µs CPU and {run.Bytes:0} B per request, p99 {result.P99Ms:0.00} ms, errors {result.Errors}");
+                    continue;
                 }
+
+                foreach (var ((variant, service), allocations) in order)
+                {
+                    Record(variant, service, await MeasureAsync(variant, service, allocations, connections, headers[variant]), round);
+                }
+            }
+
+            void Record(Variant variant, ServiceProcess service, Run run, int round)
+            {
+                runs[variant].Add(run);
+                if (variant == Variant.AllOn)
+                {
+                    _loadedMiB = Math.Max(_loadedMiB, MiB(service.ResidentBytes));
+                }
+
+                Console.Error.WriteLine($"  c{connections}{(settings.Together ? " together" : "")} round {round + 1} {variant.Name}: {run.Result.RequestsPerSecond:0} req/s, " +
+                    $"{run.CpuMicroseconds:0.0} µs CPU and {run.Bytes:0} B per request, p99 {run.Result.P99Ms:0.00} ms, errors {run.Result.Errors}");
             }
 
             var logging = services.Last(s => s.Variant.Logs || s.Variant == Variant.AllOff);
@@ -88,13 +99,33 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
         }
     }
 
+    /// <summary>One wrk run of one variant, and what its process spent per request over it.</summary>
+    private async Task<Run> MeasureAsync(Variant variant, ServiceProcess service, RuntimeCounters allocations, int connections, string? header)
+    {
+        var (threadsBefore, cpuBefore, from) = (service.Threads(), service.CpuTime, DateTime.UtcNow);
+        var result = await Wrk.RunAsync(Target(service), connections, settings.Duration, header);
+        var (cpuAfter, to, threadsAfter) = (service.CpuTime, DateTime.UtcNow, service.Threads());
+        return new Run(result, (cpuAfter - cpuBefore).TotalMicroseconds / result.Requests,
+            allocations.AllocationRate(from, to) / result.RequestsPerSecond,
+            threadsAfter.Since(threadsBefore).ToDictionary(kind => kind.Key, kind => kind.Value.TotalMicroseconds / result.Requests),
+            (threadsAfter.ContextSwitches - threadsBefore.ContextSwitches) / (double)result.Requests);
+    }
+
     private void Report(int connections, Dictionary<Variant, List<Run>> runs, Variant logging, long logLines)
     {
         var off = runs[Variant.AllOff];
         var offThroughput = Stats.Median(off.Select(r => r.Result.RequestsPerSecond));
         var offCpu = Stats.Median(off.Select(r => r.CpuMicroseconds));
-        report.AppendLine($"### `GET /api/items/{{id}}`, wrk -t1 -c{connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved (medians)");
+        report.AppendLine(settings.Together
+            ? $"### `GET /api/items/{{id}}`, all variants loaded together, wrk -t1 -c{Math.Max(1, connections / settings.Variants.Length)} on each, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds (medians)"
+            : $"### `GET /api/items/{{id}}`, wrk -t1 -c{connections}, {settings.Duration.TotalSeconds:0} s × {settings.Rounds} rounds, interleaved (medians)");
         report.AppendLine();
+        if (settings.Together)
+        {
+            report.AppendLine("The variants shared the cores in every round, so compare their CPU per request; their requests per second are not the goal's figure.");
+            report.AppendLine();
+        }
+
         report.AppendLine("| variant | req/s | of all off (medians) | of all off (paired rounds) | CPU µs/request | vs all off (medians) | vs all off (paired rounds) | bytes/request | p50 ms | p99 ms | errors |");
         report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var variant in settings.Variants)
@@ -282,6 +313,12 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
 /// </remarks>
 internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, int[] Connections, int Scrapes, int Starts, TimeSpan Idle, Variant[] Variants)
 {
+    /// <summary>
+    /// Whether each round loads every variant at once (--together) instead of one after another: on
+    /// this VM an A/A pair then differs by about ±2 µs per request instead of ±4 (docs/benchmarks.md).
+    /// </summary>
+    public bool Together { get; init; }
+
     public static readonly Settings Full = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), 5, [16, 64], 200, 5, TimeSpan.FromSeconds(5), Variant.All);
 
     public static readonly Settings Smoke = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, [16], 5, 1, TimeSpan.FromSeconds(1), Variant.All);
@@ -290,8 +327,8 @@ internal sealed record Settings(TimeSpan Duration, TimeSpan Warmup, int Rounds, 
     /// One variant against all off, and nothing else: 12 rounds of 5 s at -c16 (or another count), about 3 minutes. Five
     /// variants in five rounds cannot resolve a few microseconds; twelve pairs can (to about ±2 µs).
     /// </summary>
-    public static Settings Compare(Variant variant, int connections = 16) =>
-        new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), 12, [connections], 0, 0, TimeSpan.Zero, [Variant.AllOff, variant]);
+    public static Settings Compare(Variant variant, int connections = 16, bool together = false) =>
+        new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(together ? 25 : 15), together ? 20 : 12, [connections], 0, 0, TimeSpan.Zero, [Variant.AllOff, variant]) { Together = together };
 }
 
 /// <summary>One measured wrk run of one variant, with what the service process spent per request.</summary>

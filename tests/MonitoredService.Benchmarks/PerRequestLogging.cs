@@ -104,10 +104,10 @@ public class PerRequestLogging
         return logEvent; // as the request log's logger leaves it: with its SourceContext
     }
 
-    /// <summary>Keeps the last event: the stdout sink's part on the logging thread is a list append; the writer formats.</summary>
+    /// <summary>The stdout sink's part on the logging thread: a completion event's fields read and appended to a list; the writer formats.</summary>
     private sealed class HandOverSink : ILogEventSink
     {
-        private readonly List<LogEvent> _events = new(1024);
+        private readonly List<(LogEvent? Event, RequestCompletionEvent.Fields Completion)> _events = new(1024);
 
         public void Emit(LogEvent logEvent)
         {
@@ -116,7 +116,7 @@ public class PerRequestLogging
                 _events.Clear();
             }
 
-            _events.Add(logEvent);
+            _events.Add(RequestCompletionEvent.TryRead(logEvent, out var completion) ? (null, completion) : (logEvent, default));
         }
     }
 }

@@ -3,7 +3,7 @@
 # observability variant, interleaved, and prints a markdown report (also in artifacts/bench/).
 #   bash tests/bench/run.sh            # the full run, about 13 minutes
 #   bash tests/bench/run.sh --smoke    # seconds; proves the harness works (the test command runs it)
-#   bash tests/bench/run.sh --compare "request logs" [--connections 64]   # one variant against all off, 12 pairs of 5 s rounds, about 3 minutes
+#   bash tests/bench/run.sh --compare "request logs" [--connections 64] [--together]   # one variant against all off, 12 pairs of 5 s rounds, about 3 minutes (--together: both loaded at once, 20 rounds)
 # Micro-benchmarks of the per-request code: dotnet run -c Release --project tests/MonitoredService.Benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/../.." || exit 2
