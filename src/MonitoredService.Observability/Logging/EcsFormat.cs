@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MonitoredService.Observability.Redaction;
