@@ -97,6 +97,46 @@ public sealed class StdoutSinkTests
     }
 
     [Fact]
+    public void UnderASteadyFlowOfEventsNoEmittingThreadHasToWakeTheWriter()
+    {
+        var (metrics, _) = Metrics();
+        var stdout = new MemoryStream();
+        var window = TimeSpan.FromMilliseconds(200); // long, so that a slow moment of the test machine is not a quiet window
+        var sink = new StdoutSink(new LineFormatter(), stdout, capacity: 1_000, metrics, window);
+
+        for (var n = 0; n < 200; n++) // an event every 5 ms or so: 40 per window, over about five windows
+        {
+            sink.Emit(Event($"e:{n}"));
+            Thread.Sleep(5);
+        }
+
+        var wakes = sink.Wakes;
+        sink.Dispose();
+
+        wakes.Should().BeLessThan(3, "the writer parks only after a whole window without an event (the first event wakes it once)");
+        Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Should().Equal(Enumerable.Range(0, 200).Select(n => $"e:{n}"));
+    }
+
+    [Fact]
+    public void AWriterThatFoundNothingForAWindowParksAndTheNextEventWakesIt()
+    {
+        var (metrics, _) = Metrics();
+        var stdout = new MemoryStream();
+        var sink = new StdoutSink(new LineFormatter(), stdout, capacity: 100, metrics, TimeSpan.FromMilliseconds(20));
+
+        sink.Emit(Event("first"));
+        WaitUntil(() => stdout.Length > 0 && sink.Parked);
+        var wakes = sink.Wakes;
+        sink.Emit(Event("second"));
+        WaitUntil(() => stdout.Length == "first\nsecond\n".Length);
+        sink.Dispose();
+
+        sink.Wakes.Should().Be(wakes + 1, "the second event found the writer parked after a quiet window, and woke it");
+        Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("first\nsecond\n");
+    }
+
+    [Fact]
     public void AnEventThatCannotBeFormattedIsCountedAndTheOthersAreWritten()
     {
         var (metrics, registry) = Metrics();
@@ -129,6 +169,17 @@ public sealed class StdoutSinkTests
         },
         traceId: default,
         spanId: default);
+
+    /// <summary>Polls; the bound only catches a hang.</summary>
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+            Thread.Sleep(1);
+        }
+    }
 
     private static LogEvent Event(string text) =>
         new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, Template, [new LogEventProperty("N", new ScalarValue(text))]);
