@@ -70,7 +70,7 @@ internal sealed partial class EcsFormat
 
         output.Write((byte)'"');
         output.Write(_serviceFields);
-        WriteIds(fields.TraceId, fields.SpanId, output);
+        WriteIds(fields.Ids, output);
         output.Write(Completion.MethodField);
         JsonText.WriteQuoted(fields.Method, output);
         output.Write(Completion.PathField);

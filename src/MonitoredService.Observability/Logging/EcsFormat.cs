@@ -274,6 +274,24 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
         }
     }
 
+    /// <summary>The same fields from ids already in ASCII hex (a queued completion line's).</summary>
+    private static void WriteIds(in RequestCompletionEvent.HexIds ids, Utf8Line output)
+    {
+        if (ids.Trace is { IsEmpty: false } trace)
+        {
+            output.Write(",\"trace.id\":\""u8);
+            output.Write(trace);
+            output.Write((byte)'"');
+        }
+
+        if (ids.Span is { IsEmpty: false } span)
+        {
+            output.Write(",\"span.id\":\""u8);
+            output.Write(span);
+            output.Write((byte)'"');
+        }
+    }
+
     /// <summary>Quoted text known to be ASCII that needs no escaping (an id in hex).</summary>
     private static void WriteAscii(string text, Utf8Line output)
     {
