@@ -101,6 +101,43 @@ public sealed class RequestFactsTests
         context.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the observation does not change the response");
     }
 
+    [Fact]
+    public async Task APipelineThatCompletesSynchronouslyIsObservedBeforeTheObservationReturns()
+    {
+        var context = Context("GET", Endpoint("/api/items"));
+        var observer = new RecordingObserver();
+
+        var observed = new RequestObservation([observer]).InvokeAsync(context, inner =>
+        {
+            inner.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+
+        observed.IsCompletedSuccessfully.Should().BeTrue();
+        observer.Seen.Should().Equal("started 0", "completed 404");
+        await observed;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task APipelineWhoseTaskFaultsIsObservedAsThe500KestrelSends(bool synchronously)
+    {
+        var context = Context("GET", Endpoint("/api/items"));
+        var observer = new RecordingObserver();
+
+        var act = () => new RequestObservation([observer]).InvokeAsync(context, synchronously
+            ? _ => Task.FromException(new InvalidOperationException("boom"))
+            : async _ =>
+            {
+                await Task.Yield();
+                throw new InvalidOperationException("boom");
+            });
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        observer.Seen.Should().Equal("started 0", "completed 500");
+    }
+
     private static async Task<RequestFacts> CaptureAsync(HttpContext context)
     {
         RequestFacts? seen = null;
