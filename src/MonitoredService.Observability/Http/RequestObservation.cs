@@ -9,19 +9,28 @@ namespace MonitoredService.Observability.Http;
 /// duration once, and lets every observer see the completion. Outside the error handling, so that
 /// the observers report the answer, not the exception. The request itself is not changed.
 /// </summary>
+/// <remarks>
+/// The observers are called through delegates bound once, not through the interface: with two or
+/// three observers each call site sees several types, and the runtime then looks every interface
+/// call up in its dispatch cache (its resolve stub: 0.3–0.4 µs per request in an all-on profile,
+/// docs/benchmarks.md); a delegate calls the method directly.
+/// </remarks>
 internal sealed class RequestObservation(IRequestObserver[] observers)
 {
+    private readonly Action<HttpContext, RequestFacts>[] _started = [.. observers.Select(observer => (Action<HttpContext, RequestFacts>)observer.OnStarted)];
+    private readonly Action<HttpContext, RequestFacts>[] _completed = [.. observers.Select(observer => (Action<HttpContext, RequestFacts>)observer.OnCompleted)];
+
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var facts = RequestFacts.Capture(context);
-        return observers.Length == 0 ? next(context) : ObserveAsync(context, facts, next);
+        return _started.Length == 0 ? next(context) : ObserveAsync(context, facts, next);
     }
 
     private async Task ObserveAsync(HttpContext context, RequestFacts facts, RequestDelegate next)
     {
-        foreach (var observer in observers)
+        foreach (var started in _started)
         {
-            observer.OnStarted(context, facts);
+            started(context, facts);
         }
 
         var threw = true;
@@ -33,9 +42,9 @@ internal sealed class RequestObservation(IRequestObserver[] observers)
         finally
         {
             facts.Complete(ResponseStatus.Of(context, threw));
-            foreach (var observer in observers)
+            foreach (var completed in _completed)
             {
-                observer.OnCompleted(context, facts);
+                completed(context, facts);
             }
         }
     }
