@@ -12,9 +12,10 @@ namespace MonitoredService.Observability.Logging;
 /// thread's cache, so that the writer reads one array instead of each event's objects on another
 /// core (a fifth of its time per line before, docs/benchmarks.md). A thread of its own lets events gather for
 /// a window (<see cref="Window"/>), takes the list, formats its events one after another into a
-/// batch (<see cref="IUtf8Formatter"/>) and writes each 64 KiB with one write(2); it parks only when
-/// a whole window passed without an event, until the next event wakes it. The queue is bounded in events; an event that does not
-/// fit is dropped and counted. At shutdown every accepted event is written out, within a budget.
+/// batch (<see cref="IUtf8Formatter"/>) and writes each 64 KiB with one write(2); it parks only
+/// when a whole window passed without an event, until the next event wakes it. The queue is
+/// bounded in events; an event that does not fit is dropped and counted. At shutdown every
+/// accepted event is written out, within a budget.
 /// </summary>
 /// <remarks>
 /// Why (docs/benchmarks.md): on a loaded service, the work of a log line costs the request threads
@@ -25,8 +26,9 @@ namespace MonitoredService.Observability.Logging;
 /// per window whatever the request rate. Only a writer that found nothing for a whole window parks,
 /// and the event that finds it parked wakes it directly: a wake-up costs the emitting request
 /// thread a system call, so under load (an event at least every window) no request pays one
-/// (parking as soon as a batch was written cost about half a µs per request, docs/benchmarks.md). The writer writes synchronously on its own thread, so that
-/// neither the wait nor a stdout that blocks takes a thread from the pool that serves requests.
+/// (parking as soon as a batch was written cost about half a µs per request, docs/benchmarks.md).
+/// The writer writes synchronously on its own thread, so that neither the wait nor a stdout that
+/// blocks takes a thread from the pool that serves requests.
 /// </remarks>
 internal sealed class StdoutSink : ILogEventSink, IDisposable
 {
