@@ -113,7 +113,7 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
         WriteMessage(logEvent, output);
         output.Write((byte)'"');
         output.Write(_serviceFields);
-        WriteIds(logEvent.TraceId, logEvent.SpanId, output);
+        WriteIds(new RequestCompletionEvent.HexIds(logEvent.TraceId, logEvent.SpanId), output);
         if (logEvent.Exception is { } exception)
         {
             Field(output, ",\"error.type\":"u8, exception.GetType().FullName ?? exception.GetType().Name);
@@ -258,23 +258,7 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
         return chunks.MoveNext() ? text.ToString().AsMemory() : first;
     }
 
-    /// <summary>The trace and span ids as W3C trace context writes them (quoted lower-case hex: the ids' own text).</summary>
-    private static void WriteIds(ActivityTraceId? trace, ActivitySpanId? span, Utf8Line output)
-    {
-        if (trace is { } traceId)
-        {
-            output.Write(",\"trace.id\":"u8);
-            WriteAscii(traceId.ToHexString(), output);
-        }
-
-        if (span is { } spanId)
-        {
-            output.Write(",\"span.id\":"u8);
-            WriteAscii(spanId.ToHexString(), output);
-        }
-    }
-
-    /// <summary>The same fields from ids already in ASCII hex (a queued completion line's).</summary>
+    /// <summary>The trace and span ids as W3C trace context writes them (quoted lower-case hex: the ids' own text), absent outside a trace.</summary>
     private static void WriteIds(in RequestCompletionEvent.HexIds ids, Utf8Line output)
     {
         if (ids.Trace is { IsEmpty: false } trace)
@@ -290,15 +274,6 @@ internal sealed partial class EcsFormat : ITextFormatter, IUtf8Formatter
             output.Write(span);
             output.Write((byte)'"');
         }
-    }
-
-    /// <summary>Quoted text known to be ASCII that needs no escaping (an id in hex).</summary>
-    private static void WriteAscii(string text, Utf8Line output)
-    {
-        output.Write((byte)'"');
-        Ascii.FromUtf16(text, output.GetSpan(text.Length), out var written);
-        output.Advance(written);
-        output.Write((byte)'"');
     }
 
     /// <summary>ECS's <c>event.duration</c>: nanoseconds.</summary>
