@@ -60,8 +60,9 @@ require_debian_packages() {
   # A read-only root and an unprivileged user for the least-privilege test (setpriv is in util-linux).
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   #if (SampleApi)
-  # The load generator of the benchmark harness, whose smoke run is a suite here.
+  # The load generator and the profiler of the benchmark harness, whose smoke run is a suite here.
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v perf >/dev/null 2>&1 || missing+=(linux-perf)
   #endif
   # The add-ons' exporters: the contract test checks the names rules and panels use against what
   # they expose, and the end-to-end test runs them under Prometheus.

@@ -1,17 +1,14 @@
 using System.Text;
 using MonitoredService.Bench;
 
-// tests/bench/run.sh [--smoke | --compare <variant> [--connections N] [--together]]: measures the built service on this
-// machine and writes a markdown report to stdout and artifacts/bench/. The smoke run (what CI runs) only proves
-// the harness works; --compare runs one variant against all off in twelve short pairs of rounds, or with
-// --together in twenty rounds that load both at once (CPU per request only).
+// tests/bench/run.sh [--smoke | --compare <variant> [--connections N] [--together] | --profile <variant>]: measures
+// the built service on this machine and writes a markdown report to stdout and artifacts/bench/. The smoke run (what
+// CI runs) only proves the harness works; --compare runs one variant against all off in twelve short pairs of rounds,
+// or with --together in twenty rounds that load both at once (CPU per request only); --profile loads the variant and
+// all off at once under perf and says where the difference goes.
 var smoke = args.Contains("--smoke");
-var compare = Array.IndexOf(args, "--compare") is var at and >= 0 && at + 1 < args.Length
-    ? Variant.Comparable.SingleOrDefault(v => v.Name.StartsWith(args[at + 1], StringComparison.OrdinalIgnoreCase))
-    : null;
-if (args.Contains("--compare") && compare is null)
+if (!TryVariant("--compare", out var compare) || !TryVariant("--profile", out var profile))
 {
-    Console.Error.WriteLine($"--compare takes a variant: {string.Join(", ", Variant.Comparable.Skip(1).Select(v => $"\"{v.Name}\""))} (or the start of one)");
     return 2;
 }
 
@@ -32,6 +29,15 @@ report.AppendLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 report.AppendLine();
 
 await using var sink = new OtlpSink();
+if (profile is not null)
+{
+    Console.Error.WriteLine($"profile of {profile.Name} and all off, loaded at once…");
+    // 40 s: two processes share the CPU, so tiered compilation settles about twice as late as in one
+    // (after a 25 s warm-up, the JIT still took 6–8 µs per request of all on's 20 s; docs/benchmarks.md).
+    await new Profile(assembly, sink, report).RunAsync(profile, warmup: TimeSpan.FromSeconds(40), duration: TimeSpan.FromSeconds(20));
+    return await WriteAsync("profile.md");
+}
+
 var steps = new Steps(assembly, settings, sink, report);
 Console.Error.WriteLine("throughput…");
 await steps.ThroughputAsync();
@@ -39,6 +45,8 @@ if (smoke)
 {
     Console.Error.WriteLine("throughput, loaded together…");
     await new Steps(assembly, settings with { Together = true, Variants = [Variant.AllOff, Variant.AllOn] }, sink, report).ThroughputAsync();
+    Console.Error.WriteLine("profile, loaded together…");
+    await new Profile(assembly, sink, report).RunAsync(Variant.AllOn, warmup: TimeSpan.FromSeconds(2), duration: TimeSpan.FromSeconds(4));
 }
 
 if (compare is null)
@@ -51,9 +59,30 @@ if (compare is null)
     await steps.StartupAndMemoryAsync();
 }
 
-var output = Path.Combine(root, "artifacts", "bench");
-Directory.CreateDirectory(output);
-await File.WriteAllTextAsync(Path.Combine(output, smoke ? "smoke.md" : compare is not null ? "compare.md" : "results.md"), report.ToString());
-Console.WriteLine(report);
-return 0;
+return await WriteAsync(smoke ? "smoke.md" : compare is not null ? "compare.md" : "results.md");
+
+// The variant an option names (or the start of its name), null without the option; false if it names none.
+bool TryVariant(string option, out Variant? variant)
+{
+    var at = Array.IndexOf(args, option);
+    variant = at >= 0 && at + 1 < args.Length
+        ? Variant.Comparable.SingleOrDefault(v => v.Name.StartsWith(args[at + 1], StringComparison.OrdinalIgnoreCase))
+        : null;
+    if (at >= 0 && variant is null)
+    {
+        Console.Error.WriteLine($"{option} takes a variant: {string.Join(", ", Variant.Comparable.Skip(1).Select(v => $"\"{v.Name}\""))} (or the start of one)");
+        return false;
+    }
+
+    return true;
+}
+
+async Task<int> WriteAsync(string file)
+{
+    var output = Path.Combine(root, "artifacts", "bench");
+    Directory.CreateDirectory(output);
+    await File.WriteAllTextAsync(Path.Combine(output, file), report.ToString());
+    Console.WriteLine(report);
+    return 0;
+}
 

@@ -34,16 +34,8 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
             var headers = services.ToDictionary(s => s.Variant, s => s.Variant.Authorization);
             foreach (var (variant, service) in services)
             {
-                await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                await PrepareAsync(variant, service);
                 counters.Add(new RuntimeCounters(service.ProcessId));
-                using var client = new HttpClient { BaseAddress = service.BaseAddress };
-                using var create = new HttpRequestMessage(HttpMethod.Post, "/api/items") { Content = JsonContent.Create(new { name = "benchmark item" }) };
-                if (headers[variant] is { } header)
-                {
-                    create.Headers.TryAddWithoutValidation("Authorization", header["Authorization: ".Length..]);
-                }
-
-                (await client.SendAsync(create)).EnsureSuccessStatusCode();
                 await Wrk.RunAsync(Target(service), connections, settings.Warmup, headers[variant]); // JIT, tiered compilation, pools
             }
 
@@ -301,7 +293,22 @@ internal sealed class Steps(string assembly, Settings settings, OtlpSink sink, S
     /// <summary>Connections of the load under which probes are measured: well past saturation.</summary>
     private const int ProbeLoadConnections = 64;
 
-    private static Uri Target(ServiceProcess service) => new(service.BaseAddress, "/api/items/1");
+    /// <summary>What every load targets: the item <see cref="PrepareAsync"/> created.</summary>
+    internal static Uri Target(ServiceProcess service) => new(service.BaseAddress, "/api/items/1");
+
+    /// <summary>Waits until the service is ready and creates the item the load reads.</summary>
+    internal static async Task PrepareAsync(Variant variant, ServiceProcess service)
+    {
+        await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/items") { Content = JsonContent.Create(new { name = "benchmark item" }) };
+        if (variant.Authorization is { } header)
+        {
+            create.Headers.TryAddWithoutValidation("Authorization", header["Authorization: ".Length..]);
+        }
+
+        (await client.SendAsync(create)).EnsureSuccessStatusCode();
+    }
 
     private static double MiB(long bytes) => bytes / 1024.0 / 1024.0;
 }

@@ -52,8 +52,9 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
     /// <summary>
     /// The built service in this variant, its stdout in a file (as a container runtime takes it), so
     /// that logging costs what it costs in production; traces, when on, go to <paramref name="otlpSink"/>.
+    /// A <paramref name="wrapper"/> (such as <c>env NAME=value</c>) runs the service by exec, under the same process id.
     /// </summary>
-    public ServiceProcess Start(string assembly, Uri otlpSink)
+    public ServiceProcess Start(string assembly, Uri otlpSink, IReadOnlyList<string>? wrapper = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -91,6 +92,6 @@ internal sealed record Variant(string Name, bool Metrics, bool Logs, bool Traces
             settings["OTEL_METRIC_EXPORT_INTERVAL"] = "10000";
         }
 
-        return ServiceProcess.Start(settings, assembly: assembly, outputToFile: true);
+        return ServiceProcess.Start(settings, assembly: assembly, wrapper: wrapper, outputToFile: true);
     }
 }
