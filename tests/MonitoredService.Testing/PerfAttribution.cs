@@ -1,15 +1,16 @@
 using System.Text.RegularExpressions;
 
-namespace MonitoredService.Bench;
+namespace MonitoredService.Testing;
 
 /// <summary>
 /// Charges each sample of <c>perf script -F pid,tid,comm,ip,sym,dso</c> (with call graphs) to a
 /// category of one process: the first frame of ours or of a library, counting from the leaf, with
 /// the runtime's frames and stubs skipped (the runtime works for whoever called it). Two threads
 /// are categories of their own, whatever they run: the stdout writer, whose whole thread is the
-/// request log's, and the tiered JIT, a transient that a profile of a few seconds can catch.
+/// request log's, and the tiered JIT, a transient that a profile of a few seconds can catch. The
+/// benchmark harness's profile (<c>tests/bench/run.sh --profile</c>) reads its samples with this.
 /// </summary>
-internal static partial class PerfAttribution
+public static partial class PerfAttribution
 {
     public const string Writer = "the stdout writer's thread (all of it)";
     public const string Jit = "the tiered JIT's thread (a transient)";
@@ -49,7 +50,7 @@ internal static partial class PerfAttribution
     }
 
     /// <summary>The category of one frame, or null for the runtime's (keep looking toward the root).</summary>
-    internal static string? Category(string frame)
+    public static string? Category(string frame)
     {
         if (frame.Contains("libe_sqlite3", StringComparison.Ordinal))
         {
