@@ -61,7 +61,12 @@ internal sealed class Profile(string assembly, OtlpSink sink, StringBuilder repo
         }
         finally
         {
+            // The recording, and the maps the runtime wrote for perf (a few MB per process, kept after it exits).
             File.Delete(data);
+            foreach (var (_, service) in services)
+            {
+                File.Delete($"/tmp/perf-{service.ProcessId}.map"); // the runtime's default place, whatever TMPDIR says
+            }
         }
     }
 
